@@ -1,0 +1,233 @@
+"""The one place that opens the DuckDB store.
+
+Design (see README, "Reading while writing"): readers open the store file
+read-only. A writer never opens that file read-write; it takes an exclusive
+lock file, copies the store, writes the copy in one transaction, checkpoints
+it and atomically renames it over the store. A reader that still holds the old
+file keeps reading the old, complete inode; the next query sees the new file's
+`data_version` and reopens. So a reader sees the store before or after a load,
+never half of one, and a second writer waits for the first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import duckdb
+
+from metrics.contract import TABLES, create_table_sql
+
+DEFAULT_DB = Path("data/crm.duckdb")
+DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
+
+DataVersion = tuple[int, int, int]
+
+LOAD_HISTORY_SQL = """
+CREATE TABLE IF NOT EXISTS load_history (
+    load_id BIGINT PRIMARY KEY,
+    loaded_at TIMESTAMP NOT NULL,
+    loaded_by VARCHAR,
+    table_name VARCHAR NOT NULL,
+    file_name VARCHAR,
+    checksum VARCHAR,
+    mode VARCHAR NOT NULL,
+    rows_in BIGINT NOT NULL,
+    rows_refused BIGINT NOT NULL,
+    outcome VARCHAR NOT NULL,
+    message VARCHAR,
+    undone_at TIMESTAMP
+)
+"""
+
+
+class StoreBusyError(RuntimeError):
+    """Another writer holds the store for longer than we were willing to wait."""
+
+
+class StoreMissingError(FileNotFoundError):
+    """The store file does not exist yet."""
+
+
+def resolve_db(path: str | os.PathLike[str] | None = None) -> Path:
+    """`--db` wins, then the CRM_DB environment variable, then data/crm.duckdb."""
+    if path:
+        return Path(path)
+    env = os.environ.get("CRM_DB")
+    return Path(env) if env else DEFAULT_DB
+
+
+def data_version(path: Path) -> DataVersion:
+    """Identity of the store's current contents: changes on every committed load."""
+    st = path.stat()
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def connect(path: Path | str, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB file with extension auto-install/auto-load turned off."""
+    return duckdb.connect(str(path), read_only=read_only, config=dict(DUCKDB_CONFIG))
+
+
+def connect_reader(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only view of an existing store, in a private in-memory instance.
+
+    DuckDB caches one database instance per path and process, so a plain
+    `duckdb.connect(path)` after a load would hand back the old file. ATTACH
+    into a fresh in-memory instance always opens the file as it is now. The
+    store is attached as `store` and made the default catalog; use
+    `reader_cursor` for more cursors (each must `USE store`).
+    """
+    if not path.exists():
+        raise StoreMissingError(f"No store at {path}. Run `python -m metrics demo` or load extracts.")
+    con = connect(":memory:", read_only=False)
+    con.execute("ATTACH ? AS store (READ_ONLY)", [str(path)])
+    con.execute("USE store")
+    return con
+
+
+def reader_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A new cursor of a `connect_reader` connection, reading the store by default."""
+    cur = con.cursor()
+    cur.execute("USE store")
+    return cur
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every contract table, the load history and the undo tables if missing."""
+    con.execute(LOAD_HISTORY_SQL)
+    for table in TABLES.values():
+        con.execute(create_table_sql(table))
+        undo_cols = [f"{c.name} {c.sql_type}" for c in table.columns]
+        undo_cols += ["_load_id BIGINT", "_replaced_by BIGINT"]
+        con.execute(f"CREATE TABLE IF NOT EXISTS _undo_{table.name} ({', '.join(undo_cols)})")
+
+
+@contextlib.contextmanager
+def _exclusive_lock(
+    path: Path, timeout: float, on_wait: Callable[[str], None] | None
+) -> Iterator[None]:
+    lock_path = path.with_name(path.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a+") as fh:
+        deadline = time.monotonic() + timeout
+        told = False
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not told and on_wait is not None:
+                    on_wait("The store is busy with another load; waiting for it to finish…")
+                    told = True
+                if time.monotonic() > deadline:
+                    raise StoreBusyError(
+                        f"The store {path} stayed busy for {timeout:.0f} s; try again later."
+                    ) from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _default_wait_message(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@contextlib.contextmanager
+def write_transaction(
+    path: Path,
+    *,
+    timeout: float = 600.0,
+    on_wait: Callable[[str], None] | None = _default_wait_message,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a read-write connection to a private copy of the store inside BEGIN.
+
+    On normal exit the transaction commits and the copy replaces the store
+    atomically; on an exception nothing is renamed and the store is unchanged.
+    The caller may COMMIT early and start new transactions (e.g. to record a
+    refused load); whatever is committed when the block ends is published.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive_lock(path, timeout, on_wait):
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        wal = tmp.with_name(tmp.name + ".wal")
+        for leftover in (tmp, wal):
+            leftover.unlink(missing_ok=True)
+        if path.exists():
+            shutil.copyfile(path, tmp)
+        try:
+            con = connect(tmp, read_only=False)
+            try:
+                create_schema(con)
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    yield con
+                    with contextlib.suppress(duckdb.TransactionException):
+                        con.execute("COMMIT")
+                except BaseException:
+                    with contextlib.suppress(duckdb.Error):
+                        con.execute("ROLLBACK")
+                    raise
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            with open(tmp, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+            wal.unlink(missing_ok=True)
+
+
+def ensure_store(path: Path) -> None:
+    """Create an empty store with every table if none exists."""
+    if not path.exists():
+        with write_transaction(path):
+            pass
+
+
+class Reader:
+    """A shared read-only connection that follows the store across loads.
+
+    Thread-safe: each query runs on its own cursor; the connection is swapped
+    when the file's data_version changes (a load published a new file).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._version: DataVersion | None = None
+
+    def version(self) -> DataVersion:
+        return data_version(self.path)
+
+    def cursor(self) -> tuple[duckdb.DuckDBPyConnection, DataVersion]:
+        """A fresh cursor on the current store, and the version it reads."""
+        if not self.path.exists():
+            raise StoreMissingError(f"No store at {self.path}.")
+        with self._lock:
+            current = data_version(self.path)
+            while self._con is None or current != self._version:
+                # The old connection is left to the garbage collector: a query
+                # still running on one of its cursors finishes on the old file.
+                con = connect_reader(self.path)
+                after = data_version(self.path)
+                if after == current:  # no load was published while we opened it
+                    self._con, self._version = con, current
+                else:
+                    con.close()
+                    current = after
+            return reader_cursor(self._con), current
