@@ -14,7 +14,7 @@ ColumnType = Literal["text", "decimal", "integer", "date", "month", "timestamp"]
 
 SQL_TYPES: dict[str, str] = {
     "text": "VARCHAR",
-    "decimal": "DECIMAL(18,2)",
+    "decimal": "DECIMAL(18,{scale})",
     "integer": "BIGINT",
     "date": "DATE",
     "month": "DATE",  # stored as the first day of the month
@@ -23,7 +23,7 @@ SQL_TYPES: dict[str, str] = {
 
 EXPECTED_FORMAT: dict[str, str] = {
     "text": "text",
-    "decimal": "a number such as 1234.56",
+    "decimal": "a number with at most {scale} decimals",
     "integer": "a whole number",
     "date": "a date YYYY-MM-DD (or YYYY/MM/DD, YYYYMMDD)",
     "month": "a month YYYY-MM (or a date in that month)",
@@ -44,17 +44,18 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     exclusive_minimum: bool = False
+    scale: int = 2  # decimals kept by a decimal column; more are refused, never rounded
     references: tuple[str, str] | None = None  # (table, column) that must hold the value
     not_before: str | None = None  # another column of the table this value must not precede
     note: str = ""
 
     @property
     def sql_type(self) -> str:
-        return SQL_TYPES[self.type]
+        return SQL_TYPES[self.type].format(scale=self.scale)
 
     def expected(self) -> str:
         """Plain-language description of a valid value, for reports and docs."""
-        parts = [EXPECTED_FORMAT[self.type]]
+        parts = [EXPECTED_FORMAT[self.type].format(scale=self.scale)]
         if self.choices:
             parts = ["one of " + ", ".join(self.choices)]
         if self.minimum is not None and self.maximum is not None:
@@ -188,7 +189,15 @@ TABLES: dict[str, Table] = {
                 _c("amount", "放款金额", "decimal", minimum=0, exclusive_minimum=True),
                 _c("disbursed_date", "放款日期", "date"),
                 _c("maturity_date", "到期日期", "date", not_before="disbursed_date"),
-                _c("interest_rate", "年利率", "decimal", required=False, minimum=0, maximum=36),
+                _c(
+                    "interest_rate",
+                    "年利率",
+                    "decimal",
+                    required=False,
+                    minimum=0,
+                    maximum=36,
+                    scale=4,
+                ),
                 _c(
                     "renewed_from",
                     "续贷原借据编号",

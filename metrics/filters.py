@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from metrics.config import get_settings
 from metrics.contract import TIERS
 
-DEFAULT_DISCOUNT_RATE = 0.08
+
+def _default_discount_rate() -> float:
+    return get_settings().discount_rate
 
 
 def shift_year(day: dt.date, years: int = -1) -> dt.date:
@@ -31,7 +34,7 @@ class Filters:
     date_to: dt.date
     branches: tuple[str, ...] = ()
     tiers: tuple[str, ...] = ()
-    discount_rate: float = DEFAULT_DISCOUNT_RATE
+    discount_rate: float = field(default_factory=_default_discount_rate)
 
     def __post_init__(self) -> None:
         if self.date_from > self.date_to:

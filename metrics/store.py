@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS load_history (
     rows_refused BIGINT NOT NULL,
     outcome VARCHAR NOT NULL,
     message VARCHAR,
-    undone_at TIMESTAMP
+    undone_at TIMESTAMP,
+    undoable BOOLEAN DEFAULT TRUE
 )
 """
 
@@ -88,7 +89,9 @@ def connect_reader(path: Path) -> duckdb.DuckDBPyConnection:
     `reader_cursor` for more cursors (each must `USE store`).
     """
     if not path.exists():
-        raise StoreMissingError(f"No store at {path}. Run `python -m metrics demo` or load extracts.")
+        raise StoreMissingError(
+            f"No store at {path}. Run `python -m metrics demo` or load extracts."
+        )
     con = connect(":memory:", read_only=False)
     con.execute("ATTACH ? AS store (READ_ONLY)", [str(path)])
     con.execute("USE store")
