@@ -909,8 +909,7 @@ def undo_load(db: Path | str, load_id: int) -> str:
     """Put the store back exactly as it was before `load_id`; returns a one-line summary."""
     with store.write_transaction(Path(db)) as con:
         row = con.execute(
-            "SELECT table_name, outcome, undone_at, undoable FROM load_history "
-            "WHERE load_id = $id",
+            "SELECT table_name, outcome, undone_at, undoable FROM load_history WHERE load_id = $id",
             {"id": load_id},
         ).fetchone()
         if row is None:
