@@ -1,0 +1,57 @@
+"""Overview: the headline KPI cards, the KPIs off target and the year's trend."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from metrics import kpis
+from metrics.registry import KPIS
+from ui import components as c
+from ui import sidebar
+from ui.i18n import t
+from ui.state import trend_window
+
+HEADLINE: tuple[str, ...] = (
+    "csat_rate",
+    "nps",
+    "response_sla_rate",
+    "retention_rate",
+    "active_customers",
+    "new_customers",
+    "lead_conversion_rate",
+    "new_loan_amount",
+    "new_loan_growth",
+    "npl_ratio",
+    "avg_annual_revenue",
+    "clv_cac_ratio",
+)
+TREND: tuple[str, ...] = (
+    "csat_rate",
+    "response_sla_rate",
+    "new_loan_amount",
+    "npl_ratio",
+    "active_customers",
+    "lead_conversion_rate",
+)
+
+f, lang = sidebar.current_filters(), sidebar.lang()
+c.page_header("overview_title", f, lang)
+c.guard(lang)
+compare = c.load(kpis.compare, f)
+trend = c.load(kpis.series, trend_window(f), kind="month")
+
+st.subheader(t("headline", lang))
+c.kpi_cards(HEADLINE, compare, lang, trend)
+
+st.subheader(t("off_target_title", lang))
+off = c.status_table(compare, list(KPIS), lang)
+if off.empty:
+    st.success(t("all_on_target", lang), icon=":material/check_circle:")
+else:
+    c.table(off, "off_target", f, lang, title=t("off_target_title", lang), key="off_target")
+
+st.subheader(t("trend_title", lang))
+for start in range(0, len(TREND), 3):
+    for col, kpi_id in zip(st.columns(3), TREND[start : start + 3], strict=False):
+        with col:
+            c.kpi_trend(kpi_id, trend, lang, height=260, key=f"trend_{kpi_id}")

@@ -1,0 +1,79 @@
+"""Retention: retention and churn over time, cohorts, renewals, repeat borrowers, who churned."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from metrics import analysis, kpis, views
+from ui import charts, sidebar
+from ui import components as c
+from ui.i18n import t
+from ui.state import cohort_window, trend_window
+
+CARDS: tuple[str, ...] = (
+    "retention_rate",
+    "churn_rate",
+    "churned_customers",
+    "customers_at_start",
+    "new_customers",
+    "active_customers",
+    "renewal_rate",
+    "repurchase_rate",
+)
+CHURN_COLUMNS: tuple[str, ...] = (
+    "customer_id",
+    "customer_name",
+    "branch_name",
+    "tier",
+    "industry",
+    "relationship_manager",
+    "onboard_date",
+    "churn_date",
+    "r12",
+)
+
+f, lang = sidebar.current_filters(), sidebar.lang()
+c.page_header("page_retention", f, lang)
+c.guard(lang)
+compare = c.load(kpis.compare, f)
+rolling = c.load(kpis.series, trend_window(f), kind="trailing12")
+c.kpi_cards(CARDS, compare, lang, rolling)
+
+left, right = st.columns(2)
+with left:
+    c.kpi_trend("retention_rate", rolling, lang, title=t("retention_trend", lang), key="ret")
+with right:
+    c.kpi_trend("churn_rate", rolling, lang, title=t("churn_trend", lang), key="churn")
+left, right = st.columns(2)
+with left:
+    c.kpi_trend("renewal_rate", rolling, lang, title=t("renewal_trend", lang), key="renew")
+with right:
+    c.kpi_trend("repurchase_rate", rolling, lang, title=t("repeat_trend", lang), key="repeat")
+
+cohort_f = cohort_window(f)
+cohorts = c.load(analysis.cohort_retention, cohort_f)
+st.subheader(t("cohort_title", lang))
+st.caption(t("cohort_caption", lang, start=cohort_f.date_from, end=cohort_f.date_to))
+fig = charts.cohort_heatmap(
+    cohorts,
+    lang,
+    x_title=t("quarters_after", lang),
+    size_label=t("cohort_size", lang),
+)
+c.chart(fig, key="cohorts")
+
+st.subheader(t("churned_list", lang))
+churned = c.load(views.churned_customers, f)
+if churned.empty:
+    st.success(t("no_churn", lang), icon=":material/check_circle:")
+else:
+    c.table(
+        churned,
+        "churned_customers",
+        f,
+        lang,
+        title=t("churned_list", lang),
+        columns=CHURN_COLUMNS,
+        key="t_churned",
+    )
+c.drill_down(f, lang, ("branch", "tier", "relationship_type"))

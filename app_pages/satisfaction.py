@@ -1,0 +1,75 @@
+"""Satisfaction & service: satisfaction against its 90 % target, NPS, response and complaints."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from metrics import kpis, views
+from ui import charts, sidebar
+from ui import components as c
+from ui.i18n import t
+from ui.state import trend_window
+
+CARDS: tuple[str, ...] = ("csat_rate", "csat_mean", "nps", "survey_responses")
+SERVICE_CARDS: tuple[str, ...] = (
+    "response_sla_rate",
+    "complaint_rate",
+    "complaint_resolution_hours",
+    "service_quality_mean",
+)
+TABLE_KPIS: tuple[str, ...] = CARDS + SERVICE_CARDS + ("response_speed_mean",)
+
+f, lang = sidebar.current_filters(), sidebar.lang()
+c.page_header("page_satisfaction", f, lang)
+c.guard(lang)
+compare = c.load(kpis.compare, f)
+trend = c.load(kpis.series, trend_window(f), kind="month")
+by_branch = c.load(kpis.breakdown, f, by="branch")
+by_tier = c.load(kpis.breakdown, f, by="tier")
+branch_names = c.branch_names()
+
+c.kpi_cards(CARDS, compare, lang, trend)
+left, right = st.columns([3, 2])
+with left:
+    c.kpi_trend("csat_rate", trend, lang, title=t("csat_monthly", lang), key="csat_trend")
+with right:
+    dist = c.load(views.score_distribution, f)
+    fig = charts.bars(
+        [str(s) for s in dist["score"]],
+        dist["share"].tolist(),
+        "ratio",
+        lang,
+        title=t("score_dist", lang),
+        colors=[charts.STATUS_COLORS[s] for s in ("off", "off", "near", "on", "on")],
+    )
+    c.chart(fig, key="score_dist")
+left, right = st.columns(2)
+with left:
+    c.kpi_bars(
+        "csat_rate",
+        by_branch,
+        lang,
+        title=t("by_branch", lang),
+        names=branch_names,
+        key="csat_branch",
+    )
+with right:
+    c.kpi_bars(
+        "csat_rate",
+        by_tier,
+        lang,
+        title=t("by_tier", lang),
+        names=c.tier_names(lang),
+        key="csat_tier",
+    )
+
+st.subheader(t("service_title", lang))
+c.kpi_cards(SERVICE_CARDS, compare, lang, trend)
+for pair in (("nps", "response_sla_rate"), ("complaint_rate", "complaint_resolution_hours")):
+    for col, kpi_id in zip(st.columns(2), pair, strict=True):
+        with col:
+            c.kpi_trend(kpi_id, trend, lang, height=260, key=f"trend_{kpi_id}")
+
+st.subheader(t("kpis_by_group", lang))
+c.breakdown_tabs({"branch": by_branch, "tier": by_tier}, TABLE_KPIS, "satisfaction", f, lang)
+c.drill_down(f, lang, ("branch", "tier"))

@@ -1,0 +1,94 @@
+"""Tiers & relationships: every customer KPI by tier, the five relationship types, RFM segments."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from metrics import analysis, kpis
+from metrics.registry import KPIS
+from ui import charts, sidebar
+from ui import components as c
+from ui.i18n import t
+
+CUSTOMER_KPIS: tuple[str, ...] = tuple(k.id for k in KPIS.values() if k.customer_based)
+TIER_CHARTS: tuple[str, ...] = ("active_customers", "avg_annual_revenue", "retention_rate")
+
+f, lang = sidebar.current_filters(), sidebar.lang()
+c.page_header("page_tiers", f, lang)
+c.guard(lang)
+rel_names, tier_names = c.rel_names(lang), c.tier_names(lang)
+by_tier = c.load(kpis.breakdown, f, by="tier")
+
+st.subheader(t("kpis_by_tier", lang))
+for col, kpi_id in zip(st.columns(3), TIER_CHARTS, strict=True):
+    with col:
+        c.kpi_bars(
+            kpi_id,
+            by_tier,
+            lang,
+            title=KPIS[kpi_id].label(lang),
+            names=tier_names,
+            colors=charts.TIER_COLORS,
+            key=f"tier_{kpi_id}",
+        )
+c.kpi_table(
+    by_tier,
+    CUSTOMER_KPIS,
+    "kpis_by_tier",
+    f,
+    lang,
+    group_label=t("dim_tier", lang),
+    group_names=tier_names,
+    title=t("kpis_by_tier", lang),
+    key="t_tier",
+)
+
+st.subheader(t("rel_title", lang))
+st.caption(t("rel_caption", lang, day=f.date_to))
+summary = c.load(analysis.relationship_summary, f)
+for col, (column, unit, title_key) in zip(
+    st.columns(2),
+    (("customers", "count", "rel_customers"), ("r12", "cny", "rel_revenue_share")),
+    strict=True,
+):
+    with col:
+        fig = charts.relationship_donut(
+            summary, column, rel_names, lang, unit=unit, title=t(title_key, lang)
+        )
+        c.chart(fig, key=f"rel_{column}")
+c.table(
+    c.readable(summary, lang),
+    "relationship_types",
+    f,
+    lang,
+    title=t("rel_title", lang),
+    key="t_rel",
+)
+movement = c.load(analysis.type_movement, f)
+fig = charts.sankey(
+    movement,
+    rel_names,
+    lang,
+    title=t("rel_movement", lang),
+    start_label=t("start", lang),
+    end_label=t("end", lang),
+)
+c.chart(fig, key="movement")
+with st.expander(t("rel_movement_table", lang)):
+    c.table(
+        c.movement_table(movement, lang),
+        "relationship_movement",
+        f,
+        lang,
+        title=t("rel_movement", lang),
+        index=True,
+        key="t_movement",
+    )
+
+st.subheader(t("rfm_title", lang))
+segments = c.load(analysis.rfm_segments, f)
+c.chart(charts.rfm_treemap(segments, c.rfm_names(lang), lang), key="rfm")
+c.table(
+    c.readable(segments, lang), "rfm_segments", f, lang, title=t("rfm_title", lang), key="t_rfm"
+)
+c.drill_down(f, lang, ("relationship_type", "rfm_segment", "tier", "branch"))

@@ -1,0 +1,204 @@
+"""Page-specific queries of the dashboard: frames the pages show that are not KPIs.
+
+Pure functions `(connection, filters) -> DataFrame | value`; aggregation happens in
+DuckDB with bound parameters. Customer-based views apply the branch and tier
+filters to customers (tier stored, or derived as in kpis.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from metrics import kpis
+from metrics.contract import RISK_CLASSES
+from metrics.filters import Filters
+
+# Latest date carried by each table; month tables count up to the month's last day.
+_DATE_SOURCES: tuple[str, ...] = (
+    "SELECT min(onboard_date), max(greatest(onboard_date, coalesce(churn_date, onboard_date))) "
+    "FROM customers",
+    "SELECT min(disbursed_date), max(disbursed_date) FROM loans",
+    "SELECT min(survey_date), max(survey_date) FROM surveys",
+    "SELECT min(CAST(opened_at AS DATE)), max(CAST(opened_at AS DATE)) FROM service_requests",
+    "SELECT min(created_date), max(created_date) FROM leads",
+    "SELECT min(month), max(last_day(month)) FROM revenue",
+    "SELECT min(as_of_month), max(last_day(as_of_month)) FROM loan_balances",
+    "SELECT min(month), max(last_day(month)) FROM marketing_spend",
+)
+
+
+# Customers the branch and tier filters select (`sel`, with `tier` stored or derived):
+# the same building blocks the KPI queries use, so a page and a KPI never disagree.
+SELECTED_CUSTOMERS = f"{kpis.CUST_CTE},\n{kpis.sel_cte(None)}"
+
+
+def _params(f: Filters, **extra: Any) -> dict[str, Any]:
+    return {**f.params(), **kpis.settings_params(), **extra}
+
+
+def _df(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> pd.DataFrame:
+    return kpis.run(con, sql, params)
+
+
+def data_bounds(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:
+    """Earliest and latest data date in the store (None, None when it holds nothing)."""
+    sql = " UNION ALL ".join(f"({q})" for q in _DATE_SOURCES)
+    row = con.execute(f"SELECT min(c0), max(c1) FROM ({sql}) t(c0, c1)").fetchone()
+    if row is None:
+        return None, None
+    lo, hi = row
+    return (lo if lo is None else _as_date(lo)), (hi if hi is None else _as_date(hi))
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return pd.Timestamp(value).date()
+
+
+def customer_count(con: duckdb.DuckDBPyConnection) -> int:
+    """How many customers the store holds (0 = an empty store)."""
+    row = con.execute("SELECT count(*) FROM customers").fetchone()
+    return int(row[0]) if row else 0
+
+
+def last_load(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
+    """The most recent load that is still in effect: when, table, file, rows; None if none."""
+    sql = """
+        SELECT loaded_at, table_name, file_name, rows_in, outcome
+        FROM load_history
+        WHERE undone_at IS NULL AND outcome = 'loaded'
+        ORDER BY loaded_at DESC, load_id DESC
+        LIMIT 1
+    """
+    try:
+        row = con.execute(sql).fetchone()
+    except duckdb.CatalogException:
+        return None
+    if row is None:
+        return None
+    keys = ("loaded_at", "table_name", "file_name", "rows_in", "outcome")
+    return dict(zip(keys, row, strict=True))
+
+
+def branch_list(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every branch: branch_id, branch_name, region (for the sidebar and labels)."""
+    return con.execute(
+        "SELECT branch_id, branch_name, region FROM branches ORDER BY branch_id"
+    ).df()
+
+
+def score_distribution(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Surveys in the period by overall score 1–5: score, responses, share (all five rows)."""
+    sql = f"""
+        WITH {SELECTED_CUSTOMERS},
+        s AS (
+            SELECT overall_score AS score, count(*) AS responses
+            FROM surveys JOIN sel USING (customer_id)
+            WHERE survey_date BETWEEN $date_from AND $date_to
+            GROUP BY overall_score
+        )
+        SELECT g.score, coalesce(s.responses, 0) AS responses,
+               coalesce(s.responses, 0) / nullif(sum(s.responses) OVER (), 0) AS share
+        FROM range(1, 6) g(score) LEFT JOIN s USING (score)
+        ORDER BY g.score
+    """
+    return _df(con, sql, _params(f))
+
+
+def risk_classes_by_month(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Outstanding balance by risk class per month-end snapshot in the 12 months to date_to.
+
+    Index: month end; one column per risk class (normal … loss), zero where none.
+    """
+    sql = f"""
+        WITH {SELECTED_CUSTOMERS}
+        SELECT last_day(b.as_of_month) AS month, b.risk_class,
+               sum(b.outstanding_balance) AS balance
+        FROM loan_balances b
+        JOIN loans l USING (loan_id)
+        JOIN sel USING (customer_id)
+        WHERE last_day(b.as_of_month) <= $date_to
+          AND b.as_of_month > $date_to - INTERVAL 12 MONTH
+        GROUP BY ALL
+        ORDER BY month
+    """
+    long = _df(con, sql, _params(f))
+    classes = list(RISK_CLASSES)
+    if long.empty:
+        return pd.DataFrame(columns=classes, dtype="float64")
+    wide = long.pivot_table(
+        index="month", columns="risk_class", values="balance", aggfunc="sum", fill_value=0
+    )
+    wide = wide.reindex(columns=classes, fill_value=0).astype("float64")
+    wide.index = pd.to_datetime(wide.index)
+    wide.columns.name = None
+    return wide
+
+
+def new_lending_by_month(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """New lending per calendar month of the period, and the same month one year earlier.
+
+    Index: month start (every month the period touches); columns current, last_year.
+    """
+    sql = f"""
+        WITH {SELECTED_CUSTOMERS},
+        months AS (
+            SELECT CAST(m AS DATE) AS month
+            FROM range(date_trunc('month', CAST($date_from AS DATE)),
+                       CAST($date_to AS DATE) + INTERVAL 1 DAY, INTERVAL 1 MONTH) r(m)
+        ),
+        cur AS (
+            SELECT date_trunc('month', disbursed_date) AS month, sum(amount) AS amount
+            FROM loans JOIN sel USING (customer_id)
+            WHERE disbursed_date BETWEEN $date_from AND $date_to
+            GROUP BY ALL
+        ),
+        prev AS (
+            SELECT date_trunc('month', disbursed_date) + INTERVAL 12 MONTH AS month,
+                   sum(amount) AS amount
+            FROM loans JOIN sel USING (customer_id)
+            WHERE disbursed_date BETWEEN $prev_from AND $prev_to
+            GROUP BY ALL
+        )
+        SELECT months.month,
+               CAST(coalesce(cur.amount, 0) AS DOUBLE) AS current,
+               CAST(coalesce(prev.amount, 0) AS DOUBLE) AS last_year
+        FROM months
+        LEFT JOIN cur ON cur.month = months.month
+        LEFT JOIN prev ON CAST(prev.month AS DATE) = months.month
+        ORDER BY months.month
+    """
+    prev = f.year_earlier()
+    df = _df(con, sql, _params(f, prev_from=prev.date_from, prev_to=prev.date_to))
+    return df.set_index(pd.to_datetime(df["month"])).drop(columns="month")
+
+
+def churned_customers(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
+    """Customers at the period's start who churned by its end, latest churn first."""
+    sql = f"""
+        WITH {SELECTED_CUSTOMERS},
+        r12 AS (
+            SELECT customer_id, sum(revenue) AS r12
+            FROM revenue
+            WHERE month > CAST($date_to AS DATE) - INTERVAL 12 MONTH AND month <= $date_to
+            GROUP BY customer_id
+        )
+        SELECT sel.customer_id, sel.customer_name, sel.branch_id, b.branch_name,
+               sel.tier, sel.industry, sel.relationship_manager,
+               sel.onboard_date, sel.churn_date,
+               CAST(coalesce(r12.r12, 0) AS DOUBLE) AS r12
+        FROM sel
+        LEFT JOIN branches b USING (branch_id)
+        LEFT JOIN r12 USING (customer_id)
+        WHERE sel.onboard_date < $date_from
+          AND sel.churn_date >= $date_from AND sel.churn_date <= $date_to
+        ORDER BY sel.churn_date DESC, sel.customer_id
+    """
+    return _df(con, sql, _params(f))

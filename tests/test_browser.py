@@ -1,0 +1,279 @@
+"""What only a real browser proves: pages draw their charts, filters and URLs work, files move.
+
+Playwright drives Debian's /usr/bin/chromium against `streamlit run app.py` on the seed store
+(tests/seed/*.csv). Every expected number is worked out by hand from those CSVs in a comment.
+Period of interest: 2025-01-01..2025-12-31.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, FilePayload, Page, expect
+
+from tests.browser_util import (
+    EXCEPTION,
+    PLOTLY,
+    AppServer,
+    choose_in_multiselect,
+    dataframe_rows,
+    expect_charts_drawn,
+    expect_no_exception,
+    metric_value,
+    open_app,
+    screenshot,
+    wait_for_app,
+)
+
+pytestmark = pytest.mark.browser
+
+YEAR_2025 = "from=2025-01-01&to=2025-12-31"
+
+
+@dataclass(frozen=True)
+class PageCase:
+    """One page of the app: its name, its title in both languages, whether it has charts."""
+
+    name: str
+    zh: str
+    en: str
+    charts: bool
+
+    @property
+    def path(self) -> str:
+        """The URL path st.navigation serves the page at (the default page has none)."""
+        return "" if self.name == "overview" else self.name
+
+
+PAGES: tuple[PageCase, ...] = (
+    PageCase("overview", "总览", "Overview", True),  # the default page, served at "/"
+    PageCase("satisfaction", "满意度与服务", "Satisfaction & service", True),
+    PageCase("retention", "客户保持", "Retention", True),
+    PageCase("funnel", "转化漏斗", "Conversion funnel", True),
+    PageCase("lending", "贷款与风险", "Lending & risk", True),
+    PageCase("tiers", "分层与关系", "Tiers & relationships", True),
+    PageCase("value", "客户价值", "Value", True),
+    PageCase("glossary", "指标说明", "Glossary", False),
+    PageCase("upload", "数据导入与记录", "Data: upload & history", False),
+)
+
+# Active customers on 2025-12-31 (active: onboard_date <= d and churn empty or > d):
+#   B01: C01, C02, C09, C13 (C03 churned 2025-01-01)             -> 4
+#   B02: C04, C06, C11, C14 (C05 churned 2025-12-31, not > d)     -> 4
+#   B03: C07, C08, C12      (C10 churned 2024-06-30)              -> 3
+#   all branches: 4 + 4 + 3                                       -> 11
+# New lending in 2025 (loans disbursed 2025-01-01..2025-12-31):
+#   L02 C01/B01 6,000,000 (2025-03-01); L05 C04/B02 1,000,000 (2025-09-01);
+#   L06 C08/B03 3,000,000 (2025-04-01)  -> all 10,000,000 = "¥10.00M"; B01 6,000,000 = "¥6.00M"
+ACTIVE = "Active customers"
+NEW_LENDING = "New lending"
+
+
+def _url(server: AppServer, path: str, query: str) -> str:
+    return f"{server.url}/{path}?{query}"
+
+
+PAGE_RUNS: tuple[tuple[str, PageCase], ...] = tuple(
+    (lang, case) for lang in ("zh", "en") for case in PAGES
+)
+
+
+@pytest.fixture(scope="module")
+def tabs(
+    browser: Browser, browser_context_args: dict[str, Any], app_server: AppServer
+) -> Iterator[Callable[[str], Page]]:
+    """One open app session per language, reused while the tests walk the pages.
+
+    Switching pages inside a session is what a user does, and it spares each page the
+    reload of Streamlit's and Plotly's scripts (seconds each on 2 cores).
+    """
+    opened: dict[str, Page] = {}
+    contexts: list[BrowserContext] = []
+
+    def tab(lang: str) -> Page:
+        page = opened.get(lang)
+        if page is None or page.is_closed():
+            context = browser.new_context(**browser_context_args)
+            contexts.append(context)
+            page = context.new_page()
+            open_app(page, _url(app_server, "", f"{YEAR_2025}&lang={lang}"))
+            opened[lang] = page
+        return page
+
+    yield tab
+    for context in contexts:
+        context.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "case"), PAGE_RUNS, ids=[f"{case.name}-{lang}" for lang, case in PAGE_RUNS]
+)
+def test_page_opens_with_charts_drawn(
+    tabs: Callable[[str], Page], app_server: AppServer, lang: str, case: PageCase
+) -> None:
+    """Each page, reached from the sidebar in each language, renders without an exception box,
+    with its charts drawn, at its own URL path with the filters kept; a screenshot is saved."""
+    page = tabs(lang)
+    title = case.zh if lang == "zh" else case.en
+    page.locator("[data-testid=stSidebarNav]").get_by_role("link", name=title, exact=True).click()
+    expect(page).to_have_url(
+        re.compile(rf"^{re.escape(app_server.url)}/{case.path}\?.*from=2025-01-01.*lang={lang}")
+    )
+    wait_for_app(page)
+    expect_no_exception(page)
+    expect(page.get_by_role("dialog")).to_have_count(0)  # e.g. "Page not found"
+    expect(page.locator("h1").first).to_be_visible()
+    if case.charts:
+        assert expect_charts_drawn(page) >= 1
+    else:
+        expect(page.locator(PLOTLY)).to_have_count(0)
+    screenshot(page, case.name, lang)
+    expect_no_exception(page)
+
+
+def test_branch_filter_changes_kpi_cards(page: Page, app_server: AppServer) -> None:
+    """Picking branch B01 in the sidebar recomputes the cards (hand counts above)."""
+    open_app(page, _url(app_server, "", f"{YEAR_2025}&lang=en"))
+    expect(metric_value(page, ACTIVE)).to_have_text("11")
+    expect(metric_value(page, NEW_LENDING)).to_have_text("¥10.00M")
+
+    branches = page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first
+    choose_in_multiselect(page, branches, "B01 北京分行")
+
+    expect(metric_value(page, ACTIVE)).to_have_text("4")
+    expect(metric_value(page, NEW_LENDING)).to_have_text("¥6.00M")
+    expect(page).to_have_url(re.compile(r"[?&]branch=B01(&|$)"))
+    expect_no_exception(page)
+
+
+def test_url_query_opens_with_filters_applied(page: Page, app_server: AppServer) -> None:
+    """?branch=B02&tier=B&lang=en opens in English with those filters in the widgets and cards.
+
+    Tier B in B02: C04 (stored B); C05 derived B (rating A but assets 200M < 1bn, not C);
+    C11 derived B (BBB, 600M); not C06 (CCC -> C) nor C14 (A, 1.1bn -> A).
+    Active on 2025-12-31: C04, C11 (C05 churned that day) -> 2.
+    New lending 2025: L05 of C04, 1,000,000 -> "¥1.00M".
+    """
+    open_app(page, _url(app_server, "", f"{YEAR_2025}&branch=B02&tier=B&lang=en"))
+    expect_no_exception(page)
+    expect(
+        page.get_by_text("Period 2025-01-01 to 2025-12-31; branches: B02; tiers: B")
+    ).to_be_visible()
+    sidebar = page.locator("[data-testid=stSidebar]")
+    expect(sidebar.locator("[data-testid=stMultiSelect]").first).to_contain_text("B02 上海分行")
+    expect(sidebar.locator("[data-testid=stMultiSelect]").nth(1)).to_contain_text("Tier B")
+    expect(metric_value(page, ACTIVE)).to_have_text("2")
+    expect(metric_value(page, NEW_LENDING)).to_have_text("¥1.00M")
+
+
+def _read_export(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """An exported CSV: its metadata lines (before the empty line) and its table rows."""
+    text = path.read_bytes().decode("utf-8-sig")
+    meta, _, table = text.partition("\r\n\r\n")
+    return meta.splitlines(), list(csv.DictReader(io.StringIO(table)))
+
+
+def test_export_downloads_the_rows_shown(page: Page, app_server: AppServer) -> None:
+    """The churned-customers table exports as CSV with exactly the churned customers.
+
+    Churned in 2025 = onboarded before 2025-01-01 with churn_date in 2025:
+    C05 南山食品 (2025-12-31) and C03 明达物流 (2025-01-01), latest churn first.
+    C10 churned 2024-06-30 and is not in the period.
+    """
+    open_app(page, _url(app_server, "retention", f"{YEAR_2025}&lang=en"))
+    button = page.locator(".st-key-t_churned_csv button")
+    button.scroll_into_view_if_needed()
+    with page.expect_download() as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename == "crm_churned_customers_20250101_20251231.csv"
+    meta, rows = _read_export(Path(download.path()))
+    assert "Period 2025-01-01 to 2025-12-31; branches: all branches; tiers: all tiers" in meta
+    ids = [next(iter(r.values())) for r in rows]
+    assert ids == ["C05", "C03"]
+    assert any("南山食品" in v for v in rows[0].values())
+    assert any("2025-01-01" in v for v in rows[1].values())
+    expect_no_exception(page)
+
+
+def _upload(page: Page, server: AppServer, name: str, body: str) -> None:
+    open_app(page, _url(server, "upload", f"{YEAR_2025}&lang=en"))
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(
+        files=[FilePayload(name=name, mimeType="text/csv", buffer=body.encode("utf-8"))]
+    )
+    wait_for_app(page)
+    expect(page.locator(EXCEPTION)).to_have_count(0)
+
+
+CUSTOMER_HEADER = (
+    "customer_id,customer_name,branch_id,industry,company_size,credit_rating,total_assets,"
+    "tier,onboard_date,acquisition_channel,referred_by,relationship_manager,churn_date\n"
+)
+GOOD_ROW = "C15,新星材料,B01,materials,small,A,150000000,,2025-06-01,branch,,李娜,\n"
+
+
+def test_upload_good_file_changes_kpis(page: Page, fresh_app_server: AppServer) -> None:
+    """Appending one new B01 customer onboarded 2025-06-01 adds one active customer.
+
+    Active on 2025-12-31 before: 11 (see above); after: 11 + C15 = 12. The upload page
+    compares the latest month (December 2025, ending on the same day) before and after.
+    """
+    open_app(page, _url(fresh_app_server, "", f"{YEAR_2025}&lang=en"))
+    expect(metric_value(page, ACTIVE)).to_have_text("11")
+
+    _upload(page, fresh_app_server, "new_customers.csv", CUSTOMER_HEADER + GOOD_ROW)
+    expect(page.get_by_text("Checked: 1 rows can be loaded.")).to_be_visible()
+    load = page.locator(".st-key-upload_load button")
+    expect(load).to_be_enabled()
+    load.click()
+    wait_for_app(page)
+    expect(page.get_by_text("new_customers.csv → customers: 1 rows added")).to_be_visible()
+    expect_no_exception(page)
+    grid = page.locator("[data-testid=stDataFrame]").filter(
+        has=page.locator("th", has_text=re.compile(r"^After$"))
+    )
+    compared = {r["KPI"]: (r["Before"], r["After"]) for r in dataframe_rows(grid)}
+    assert compared[ACTIVE] == ("11", "12")
+
+    open_app(page, _url(fresh_app_server, "", f"{YEAR_2025}&lang=en"))
+    expect(metric_value(page, ACTIVE)).to_have_text("12")
+
+
+def test_upload_bad_file_reports_row_and_column(page: Page, fresh_app_server: AppServer) -> None:
+    """A bad credit rating on the second data row (spreadsheet row 3) is named with its column.
+
+    Row 1 is the header; C15 (row 2) is valid; C16 (row 3) has credit_rating "ZZZ": one
+    problem in one of two rows. Nothing can be loaded and the store keeps 11 active customers.
+    """
+    body = (
+        CUSTOMER_HEADER
+        + GOOD_ROW
+        + "C16,坏数据公司,B01,materials,small,ZZZ,150000000,,2025-06-01,branch,,李娜,\n"
+    )
+    _upload(page, fresh_app_server, "bad_customers.csv", body)
+    expect(page.get_by_text("Refused: 1 problems in 1 rows", exact=False)).to_be_visible()
+    grid = page.locator("[data-testid=stDataFrame]").filter(
+        has=page.locator("th", has_text=re.compile(r"^Expected$"))
+    )
+    problems = dataframe_rows(grid)
+    assert len(problems) == 1
+    assert problems[0]["Row"] == "3"
+    assert problems[0]["Column"] == "credit_rating"
+    assert problems[0]["Value"] == "ZZZ"
+    assert "AAA" in problems[0]["Expected"]
+    expect(page.locator(".st-key-upload_load button")).to_be_disabled()
+
+    with page.expect_download() as info:
+        page.locator(".st-key-upload_0_download button").click()
+    report = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text("utf-8-sig"))))
+    assert [(r["row"], r["column"], r["value"]) for r in report] == [("3", "credit_rating", "ZZZ")]
+
+    open_app(page, _url(fresh_app_server, "", f"{YEAR_2025}&lang=en"))
+    expect(metric_value(page, ACTIVE)).to_have_text("11")

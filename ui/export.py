@@ -1,0 +1,118 @@
+"""Every table downloads as CSV (UTF-8 with BOM, for Excel) and .xlsx, with its filters written in.
+
+Any text cell a spreadsheet would read as a formula (starts with = + - @, tab or CR)
+is written with a leading apostrophe so it shows as text and never runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A cell as it may go into a spreadsheet: formula-like text gets a leading '."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """Spreadsheet-friendly scalar: NaN/NA become empty, numpy scalars become Python."""
+    if value is None:
+        return None
+    try:
+        if value != value:  # NaN / NA / NaT
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        try:
+            return value.item()
+        except (ValueError, AttributeError):
+            return value
+    return value
+
+
+def table_rows(df: pd.DataFrame, *, index: bool = False) -> list[list[Any]]:
+    """Header plus data rows, every cell made safe."""
+    frame = df.reset_index() if index else df
+    header = [safe_cell(str(c)) for c in frame.columns]
+    rows = [header]
+    for record in frame.itertuples(index=False, name=None):
+        rows.append([safe_cell(_plain(v)) for v in record])
+    return rows
+
+
+def meta_lines(title: str, description: str, exported_label: str = "Exported") -> list[str]:
+    """What the file says about itself: title, filters and period, time of export."""
+    stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    return [title, description, f"{exported_label}: {stamp}"]
+
+
+def to_csv_bytes(df: pd.DataFrame, meta: Sequence[str] = (), *, index: bool = False) -> bytes:
+    """CSV in UTF-8 with BOM: the metadata lines, an empty line, then the table."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    for line in meta:
+        writer.writerow([safe_cell(line)])
+    if meta:
+        writer.writerow([])
+    for row in table_rows(df, index=index):
+        writer.writerow(["" if v is None else v for v in row])
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def to_xlsx_bytes(
+    df: pd.DataFrame, meta: Sequence[str] = (), *, sheet: str = "data", index: bool = False
+) -> bytes:
+    """An .xlsx workbook: metadata lines on top, then the table with a bold header row."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = _sheet_title(sheet)
+    for i, line in enumerate(meta, start=1):
+        cell = ws.cell(row=i, column=1, value=safe_cell(line))
+        cell.data_type = "s"
+    first_table_row = len(meta) + 2 if meta else 1
+    for r, row in enumerate(table_rows(df, index=index), start=first_table_row):
+        for c, value in enumerate(row, start=1):
+            cell = ws.cell(row=r, column=c, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula, whatever the text
+            if r == first_table_row:
+                cell.font = Font(bold=True)
+    if meta:
+        ws["A1"].font = Font(bold=True, size=12)
+    ws.freeze_panes = ws.cell(row=first_table_row + 1, column=1)
+    for col_cells in ws.iter_cols(min_row=first_table_row):
+        width = max((len(str(c.value)) for c in col_cells if c.value is not None), default=8)
+        letter = col_cells[0].column_letter
+        ws.column_dimensions[letter].width = min(max(10, width + 2), 48)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _sheet_title(name: str) -> str:
+    bad = set("[]:*?/\\")
+    clean = "".join("_" if ch in bad else ch for ch in name).strip("'") or "data"
+    return clean[:31]
+
+
+def file_stem(name: str, date_from: dt.date, date_to: dt.date) -> str:
+    """A file name that says what and when: crm_<name>_<from>_<to>."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+    return f"crm_{safe}_{date_from:%Y%m%d}_{date_to:%Y%m%d}"

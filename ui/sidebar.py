@@ -1,0 +1,223 @@
+"""The shared sidebar, drawn once by app.py for every page: period, branches, tiers, language.
+
+The view lives in widget state (kept across page switches because app.py draws the
+widgets on every run) and is mirrored into st.query_params, so a copied URL opens
+the same view. Pages read it with `current_filters()` and `lang()`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import duckdb
+import streamlit as st
+
+from metrics import views
+from metrics.contract import TIERS
+from metrics.filters import Filters
+from metrics.store import StoreMissingError
+from ui import data
+from ui.fmt import fmt_date
+from ui.i18n import LANG_STATE_KEY, t
+from ui.state import (
+    DEFAULT_LANG,
+    LANGS,
+    PRESETS,
+    QUERY_KEYS,
+    ViewState,
+    from_query,
+    preset_range,
+    to_query,
+)
+
+K_LANG = LANG_STATE_KEY
+K_PRESET = "w_preset"
+K_YEAR = "w_year"
+K_RANGE = "w_range"
+K_BRANCHES = "w_branches"
+K_TIERS = "w_tiers"
+K_VIEW = "view_state"
+K_INIT = "view_initialised"
+
+
+def _bounds() -> tuple[dt.date, dt.date, bool]:
+    """(earliest, latest) data date and whether the store has any; today when it has none."""
+    today = dt.date.today()
+    try:
+        lo, hi = data.run(views.data_bounds, None)
+    except (StoreMissingError, duckdb.Error):  # the page itself says what is wrong
+        return today, today, False
+    if hi is None:
+        return today, today, False
+    return (lo or hi), hi, True
+
+
+def _branches() -> dict[str, str]:
+    """branch_id -> "id name" label, in id order; empty without a store."""
+    try:
+        frame = data.run(views.branch_list, None)
+    except (StoreMissingError, duckdb.Error):
+        return {}
+    return {
+        str(r.branch_id): f"{r.branch_id} {r.branch_name}" for r in frame.itertuples(index=False)
+    }
+
+
+def _query_dict() -> dict[str, list[str]]:
+    return {k: st.query_params.get_all(k) for k in QUERY_KEYS if k in st.query_params}
+
+
+def nav_lang() -> str:
+    """The language for the navigation, which app.py builds before the sidebar is drawn."""
+    value = st.session_state.get(K_LANG)
+    if value is None:
+        asked = st.query_params.get("lang")
+        value = asked if asked in LANGS else DEFAULT_LANG
+    return str(value) if value in LANGS else DEFAULT_LANG
+
+
+def _initialise(anchor: dt.date, branch_ids: Sequence[str]) -> None:
+    """On a session's first run, seed the widgets from the URL (or the defaults)."""
+    state = from_query(_query_dict(), anchor, branch_ids if branch_ids else None)
+    st.session_state[K_LANG] = state.lang
+    st.session_state[K_PRESET] = state.preset
+    st.session_state[K_YEAR] = state.date_from.year
+    st.session_state[K_RANGE] = (state.date_from, state.date_to)
+    st.session_state[K_BRANCHES] = list(state.branches)
+    st.session_state[K_TIERS] = list(state.tiers)
+    st.session_state[K_INIT] = True
+
+
+def _on_preset_change() -> None:
+    """Entering "custom" starts from the period that was shown."""
+    view: ViewState | None = st.session_state.get(K_VIEW)
+    if view is not None:
+        st.session_state[K_RANGE] = (view.date_from, view.date_to)
+        st.session_state[K_YEAR] = view.date_from.year
+
+
+def _sync_url(state: ViewState) -> None:
+    """Write the view into the URL, touching only this sidebar's keys."""
+    wanted = to_query(state)
+    for key in QUERY_KEYS:
+        value = wanted.get(key)
+        if value is None:
+            if key in st.query_params:
+                del st.query_params[key]
+            continue
+        many = isinstance(value, list)
+        current = st.query_params.get_all(key) if many else st.query_params.get(key)
+        if current != value:
+            st.query_params[key] = value
+
+
+def render_sidebar() -> ViewState:
+    """Draw the sidebar and return the view it selects (also kept in session state)."""
+    earliest, latest, has_data = _bounds()
+    branch_labels = _branches()
+    if not st.session_state.get(K_INIT):
+        _initialise(latest, list(branch_labels))
+    sb = st.sidebar
+    lang_value = sb.radio(
+        t("language"),
+        LANGS,
+        key=K_LANG,
+        horizontal=True,
+        format_func=lambda x: {"zh": "中文", "en": "English"}[x],
+    )
+    lang = lang_value if lang_value in LANGS else DEFAULT_LANG
+
+    preset = sb.selectbox(
+        t("period", lang),
+        PRESETS,
+        key=K_PRESET,
+        format_func=lambda p: t(f"preset_{p}", lang),
+        on_change=_on_preset_change,
+    )
+    if preset == "year":
+        asked = st.session_state.get(K_YEAR)
+        if not isinstance(asked, int):
+            st.session_state[K_YEAR] = asked = latest.year
+        # every year with data, and the year a link asked for even if it has none
+        years = sorted(set(range(earliest.year, latest.year + 1)) | {asked}, reverse=True)
+        year = sb.selectbox(t("year", lang), years, key=K_YEAR)
+        start, end = preset_range("year", latest, int(year))
+    elif preset == "custom":
+        if K_RANGE not in st.session_state:
+            st.session_state[K_RANGE] = preset_range("ytd", latest)
+        picked = sb.date_input(t("date_range", lang), key=K_RANGE, format="YYYY-MM-DD")
+        view_before: ViewState | None = st.session_state.get(K_VIEW)
+        if isinstance(picked, Sequence) and len(picked) == 2:
+            start, end = picked[0], picked[1]
+        elif view_before is not None:  # the second date is not picked yet
+            start, end = view_before.date_from, view_before.date_to
+        else:
+            start, end = preset_range("ytd", latest)
+    else:
+        start, end = preset_range(str(preset), latest)
+    if preset != "custom":
+        sb.caption(t("range_caption", lang, start=start.isoformat(), end=end.isoformat()))
+
+    known = list(branch_labels)
+    chosen_branches = [b for b in st.session_state.get(K_BRANCHES, []) if b in known]
+    st.session_state[K_BRANCHES] = chosen_branches
+    branches = sb.multiselect(
+        t("branches", lang),
+        known,
+        key=K_BRANCHES,
+        format_func=lambda b: branch_labels.get(b, b),
+        placeholder=t("all", lang),
+    )
+    tiers = sb.multiselect(
+        t("tiers", lang),
+        list(TIERS),
+        key=K_TIERS,
+        format_func=lambda x: t("tier_name", lang, tier=x),
+        placeholder=t("all", lang),
+    )
+    state = ViewState(str(preset), start, end, tuple(sorted(branches)), tuple(sorted(tiers)), lang)
+    st.session_state[K_VIEW] = state
+    _sync_url(state)
+    _freshness(latest if has_data else None, lang)
+    return state
+
+
+def _freshness(latest: dt.date | None, lang: str) -> None:
+    """The data-freshness line: latest data date and the last load."""
+    sb = st.sidebar
+    sb.divider()
+    if latest is None:
+        sb.caption(t("no_data_short", lang))
+        return
+    lines = [t("freshness", lang, date=fmt_date(latest))]
+    try:
+        load = data.run(views.last_load, None)
+    except (StoreMissingError, duckdb.Error):
+        load = None
+    if load is None:
+        lines.append(t("no_loads", lang))
+    else:
+        when = load["loaded_at"]
+        stamp = when.strftime("%Y-%m-%d %H:%M") if hasattr(when, "strftime") else str(when)
+        lines.append(t("last_load", lang, when=stamp, table=load["table_name"]))
+    sb.caption("  \n".join(lines))
+    sb.caption(t("share_hint", lang))
+
+
+def view() -> ViewState:
+    """The view the sidebar selected on this run."""
+    state: ViewState | None = st.session_state.get(K_VIEW)
+    if state is None:
+        return render_sidebar()
+    return state
+
+
+def current_filters() -> Filters:
+    """The Filters every page passes to metrics."""
+    return view().filters()
+
+
+def lang() -> str:
+    """'zh' or 'en', as selected in the sidebar."""
+    return view().lang

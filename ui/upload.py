@@ -1,0 +1,658 @@
+"""Sections of the upload page, so the page itself reads as a description of the UI.
+
+Flow: files -> one `FileItem` each (read, table, header mapping, preview, dry-run
+report) -> one `load_batch` transaction -> rows added and the headline KPIs before
+and after -> the load history with undo. Everything heavy (reading, validating)
+is kept in session_state keyed by the file and the store's data_version, so a
+click elsewhere on the page does not re-read a 400 MB file.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
+
+from metrics import kpis, loader, mappings
+from metrics.contract import TABLE_ORDER, TABLES, header_lookup, normalize_header
+from metrics.filters import Filters
+from metrics.readers import Extract, ExtractError, read_extract, sheet_names
+from metrics.registry import KPIS
+from metrics.store import StoreBusyError, connect_reader, data_version
+from metrics.views import data_bounds
+from ui.data import db_path
+from ui.fmt import fmt_value
+from ui.i18n import current_lang, t
+
+MODES: tuple[str, ...] = ("append", "upsert", "replace")
+FILE_TYPES: tuple[str, ...] = ("csv", "txt", "xlsx", "xlsm", "parquet")
+PREVIEW_ROWS = 20
+# The headline KPIs compared before and after a load (ids of metrics.registry.KPIS).
+HEADLINE_KPIS: tuple[str, ...] = (
+    "csat_rate",
+    "new_loan_amount",
+    "npl_ratio",
+    "retention_rate",
+    "active_customers",
+    "new_customers",
+    "response_sla_rate",
+)
+_CACHE = "_upload_cache"
+RESULT_KEY = "upload_result"
+UNDO_KEY = "upload_undo_message"
+GEN_KEY = "upload_gen"
+
+
+def tr(key: str, **values: Any) -> str:
+    """A translated label with `{name}` fields filled in."""
+    return t(key, **values)
+
+
+def store_path() -> Path:
+    """The store this app reads (CRM_DB or data/crm.duckdb), as ui.data resolves it."""
+    return db_path()
+
+
+def upload_limit_mb() -> int:
+    """server.maxUploadSize: the largest file, in MB, the uploader accepts."""
+    return int(st.get_option("server.maxUploadSize"))
+
+
+@dataclass
+class FileItem:
+    """One dropped file and everything the page worked out about it."""
+
+    key: str
+    name: str
+    file_id: str = ""
+    sheet: str | None = None
+    box: Any = None  # the bordered container the file's sections render into
+    extract: Extract | None = None
+    table: str | None = None
+    mapping: dict[str, str | None] = field(default_factory=dict)
+    report: Any = None  # loader.LoadReport once validated
+    error: str | None = None
+
+    @property
+    def checked(self) -> bool:
+        return self.error is None and self.table is not None and self.report is not None
+
+    def batch_item(self) -> tuple[str, Extract, dict[str, str | None] | None]:
+        """(table, extract, mapping) as loader.validate_batch/load_batch take them."""
+        assert self.table is not None and self.extract is not None
+        return self.table, self.extract, dict(self.mapping) or None
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def _cache() -> dict[Any, Any]:
+    if _CACHE not in st.session_state:
+        st.session_state[_CACHE] = {}
+    cache: dict[Any, Any] = st.session_state[_CACHE]
+    return cache
+
+
+def _cached(key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    cache = _cache()
+    if key not in cache:
+        cache[key] = make()
+    return cache[key]
+
+
+def prune_cache(files: Sequence[UploadedFile]) -> None:
+    """Forget extracts and reports of files no longer in the uploader (frees memory)."""
+    live = {f.file_id for f in files}
+    cache = _cache()
+    for key in list(cache):
+        ids = key[1] if isinstance(key[1], tuple) else (key[1],)
+        if not set(ids) <= live:
+            del cache[key]
+
+
+def _version(db: Path) -> tuple[int, int, int] | None:
+    return data_version(db) if db.exists() else None
+
+
+# --------------------------------------------------------------------------- controls
+
+
+def mode_picker() -> str:
+    """append / upsert / replace."""
+    mode: str = st.radio(
+        tr("upload.mode"),
+        MODES,
+        format_func=lambda m: tr(f"upload.mode.{m}"),
+        horizontal=True,
+        key="upload_mode",
+    )
+    return mode
+
+
+def pick_files() -> list[UploadedFile]:
+    """The uploader (emptied after a successful load), minus files over the size limit."""
+    limit = upload_limit_mb()
+    st.caption(tr("upload.limit", mb=limit))
+    files = st.file_uploader(
+        tr("upload.files"),
+        type=list(FILE_TYPES),
+        accept_multiple_files=True,
+        key=f"upload_files_{st.session_state.get(GEN_KEY, 0)}",
+        help=tr("upload.files_help"),
+    )
+    kept: list[UploadedFile] = []
+    for f in files or []:
+        if f.size > limit * 1024 * 1024:
+            st.error(tr("upload.too_large", name=f.name, size=f"{f.size / 2**20:,.1f}", mb=limit))
+        else:
+            kept.append(f)
+    prune_cache(kept)
+    return kept
+
+
+# --------------------------------------------------------------------------- one file
+
+
+def _read(f: UploadedFile, sheet: str | None) -> Extract | str:
+    try:
+        return read_extract(f.getvalue(), f.name, sheet)
+    except (ExtractError, ValueError) as exc:
+        return tr("upload.read_error", name=f.name, error=exc)
+
+
+def _pick_sheet(f: UploadedFile, key: str) -> str | None:
+    if not f.name.lower().endswith((".xlsx", ".xlsm")):
+        return None
+    try:
+        names = _cached(("sheets", f.file_id), lambda: sheet_names(f.getvalue()))
+    except ExtractError:
+        return None  # read_extract names the problem
+    if len(names) <= 1:
+        return names[0] if names else None
+    sheet: str = st.selectbox(tr("upload.sheet"), names, key=f"{key}_sheet")
+    return sheet
+
+
+def _pick_table(extract: Extract, key: str, origin: tuple[Any, ...]) -> str | None:
+    """Table selectbox defaulting to the recognised table; reset when the file or sheet changes."""
+    recognised = loader.recognise_table(extract.headers)
+    marker = f"{key}_table_for"
+    if st.session_state.get(marker) != (*origin, recognised):
+        st.session_state.pop(f"{key}_table", None)
+        st.session_state[marker] = (*origin, recognised)
+    names = list(TABLES)
+    table: str | None = st.selectbox(
+        tr("upload.table"),
+        names,
+        index=names.index(recognised) if recognised in names else None,
+        format_func=lambda n: f"{n} — {TABLES[n].alias}",
+        key=f"{key}_table",
+    )
+    if recognised is not None:
+        st.caption(tr("upload.table_recognised", table=recognised))
+    else:
+        st.warning(tr("upload.table_unknown"))
+    return table
+
+
+def unmatched_headers(table: str, headers: Sequence[str]) -> list[str]:
+    """Headers that are neither a canonical name nor a Chinese alias of `table`."""
+    lookup = header_lookup(TABLES[table])
+    return [h for h in headers if h and normalize_header(h) not in lookup]
+
+
+def _mapping_editor(table: str, headers: Sequence[str], key: str) -> dict[str, str | None]:
+    """Saved mapping choice + one selectbox per unmatched header; returns header -> column."""
+    unknown = unmatched_headers(table, headers)
+    if not unknown:
+        st.caption(tr("upload.all_matched"))
+        return {}
+    saved = {m.name: m for m in mappings.list_mappings(table)}
+    chosen: mappings.SavedMapping | None = None
+    if saved:
+        skey = f"{key}_saved"
+        if st.session_state.get(skey) not in (None, *saved):
+            st.session_state.pop(skey)  # a mapping that no longer exists
+        if skey not in st.session_state:  # first sight: the mapping naming most headers
+            best = mappings.best_mapping(headers, table)
+            st.session_state[skey] = best.name if best is not None else None
+        options: list[str | None] = [None, *saved]
+        name = st.selectbox(
+            tr("upload.saved_mapping"),
+            options,
+            format_func=lambda n: tr("upload.saved_none") if n is None else str(n),
+            key=skey,
+        )
+        chosen = saved.get(name) if name else None
+        if chosen is not None:
+            st.caption(tr("upload.saved_applied", name=chosen.name, n=chosen.covers(unknown)))
+    seeds = chosen.for_headers(unknown) if chosen is not None else {}
+    lookup = header_lookup(TABLES[table])
+    taken = {lookup[normalize_header(h)] for h in headers if normalize_header(h) in lookup}
+    free: list[str | None] = [None, *(c for c in TABLES[table].column_names if c not in taken)]
+    st.markdown(f"**{tr('upload.manual')}**")
+    out: dict[str, str | None] = {}
+    suffix = chosen.name if chosen is not None else ""
+    for j, header in enumerate(unknown):
+        seed = seeds.get(header)
+        column = st.selectbox(
+            header,
+            free,
+            index=free.index(seed) if seed in free else 0,
+            format_func=lambda c: tr("upload.ignore") if c is None else str(c),
+            key=f"{key}_map_{j}_{suffix}",
+        )
+        if column is not None:
+            out[header] = str(column)
+    _save_mapping_form(table, unknown, out, key)
+    return out
+
+
+def _save_mapping_form(
+    table: str, unknown: list[str], chosen: dict[str, str | None], key: str
+) -> None:
+    """Name + button: saves the hand mapping (ignored headers included) for the next extract."""
+    cols = st.columns([3, 1], vertical_alignment="bottom")
+    cols[0].text_input(tr("upload.save_name"), key=f"{key}_save_name")
+    columns: dict[str, str | None] = {h: chosen.get(h) for h in unknown}
+    cols[1].button(
+        tr("upload.save"), key=f"{key}_save", on_click=_save_mapping, args=(table, columns, key)
+    )
+    message = st.session_state.pop(f"{key}_save_msg", None)
+    if message:
+        (st.success if message[0] else st.error)(message[1])
+
+
+def _save_mapping(table: str, columns: dict[str, str | None], key: str) -> None:
+    """Button callback (runs before the rerun): save, then select the saved mapping."""
+    name = str(st.session_state.get(f"{key}_save_name", ""))
+    try:
+        saved = mappings.save_mapping(name, table, columns)
+    except mappings.MappingError as exc:
+        st.session_state[f"{key}_save_msg"] = (False, tr("upload.save_error", error=exc))
+        return
+    st.session_state[f"{key}_saved"] = saved.stem
+    st.session_state[f"{key}_save_msg"] = (True, tr("upload.saved", name=saved.stem))
+
+
+def header_frame(report: Any) -> pd.DataFrame:
+    """The report's header map as a table a person reads (kind translated)."""
+    rows = [
+        {
+            tr("upload.col.file_header"): header,
+            tr("upload.col.column"): column or "—",
+            tr("upload.col.match"): tr(f"upload.match.{kind}"),
+        }
+        for header, column, kind in report.header_map
+    ]
+    return pd.DataFrame(rows)
+
+
+def report_csv(report: Any) -> bytes:
+    """The problems (row, column, value, expected) as CSV, UTF-8 with BOM so Excel reads it."""
+    frame: pd.DataFrame = report.problems_frame()
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def _show_report(report: Any, key: str) -> None:
+    """OK, or the problems (row, column, value, expected) with a CSV download; then warnings."""
+    st.markdown(f"**{tr('upload.report')}**")
+    if report.ok:
+        st.success(tr("upload.report_ok", rows=f"{report.rows_in:,}"))
+    elif report.total_problems:
+        st.error(
+            tr(
+                "upload.report_bad",
+                problems=f"{report.total_problems:,}",
+                refused=f"{report.rows_refused:,}",
+            )
+        )
+    else:
+        st.error(report.message or tr("upload.load_refused"))
+    if report.problems:
+        if report.message:
+            st.caption(report.message)
+        problems = report.problems_frame()
+        st.dataframe(problems_display(problems), hide_index=True, key=f"{key}_problems")
+        if report.total_problems > len(report.problems):
+            st.caption(
+                tr("upload.first_problems", n=len(report.problems), total=report.total_problems)
+            )
+        st.download_button(
+            tr("upload.download_report"),
+            report_csv(report),
+            file_name=f"{Path(report.file_name).stem}-report.csv",
+            mime="text/csv",
+            key=f"{key}_download",
+        )
+    for warning in report.warnings:
+        st.warning(warning)
+
+
+def problems_display(problems: pd.DataFrame) -> pd.DataFrame:
+    """Problem columns with translated headings (the CSV keeps the English ones)."""
+    names = {
+        "row": tr("upload.col.row"),
+        "column": tr("upload.col.problem_column"),
+        "value": tr("upload.col.value"),
+        "expected": tr("upload.col.expected"),
+    }
+    return problems.rename(columns=names)
+
+
+def file_panel(index: int, f: UploadedFile) -> FileItem:
+    """Read one file and ask for its sheet, table and hand mapping; `check_batch` adds the rest."""
+    key = f"upload_{index}"
+    item = FileItem(key, f.name, file_id=f.file_id)
+    item.box = st.container(border=True)
+    with item.box:
+        st.markdown(f"**{f.name}**")
+        item.sheet = _pick_sheet(f, key)
+        got = _cached(("extract", f.file_id, item.sheet), lambda: _read(f, item.sheet))
+        if isinstance(got, str):
+            st.error(got)
+            item.error = got
+            return item
+        item.extract = got
+        st.caption(
+            tr(
+                "upload.detected",
+                format=got.format + (f" ({got.sheet})" if got.sheet else ""),
+                encoding=got.encoding or "—",
+                rows=f"{got.n_rows:,}",
+                cols=len(got.headers),
+            )
+        )
+        item.table = _pick_table(got, key, (f.file_id, item.sheet))
+        if item.table is not None:
+            item.mapping = _mapping_editor(item.table, got.headers, key)
+    return item
+
+
+def _validate(db: Path, items: Sequence[FileItem], mode: str) -> list[Any]:
+    """Dry run of the whole batch (foreign keys may be met by another file of it), cached."""
+    batch = [i.batch_item() for i in items]
+    key = (
+        "report",
+        tuple(i.file_id for i in items),
+        tuple((i.file_id, i.sheet, i.table, tuple(sorted(i.mapping.items()))) for i in items),
+        mode,
+        _version(db),
+    )
+    reports: list[Any] = _cached(key, lambda: loader.validate_batch(db, batch, mode))
+    return reports
+
+
+def _preview(item: FileItem) -> pd.DataFrame:
+    table, extract, mapping = item.batch_item()
+    return loader.preview(extract, table, mapping=mapping, n=PREVIEW_ROWS)
+
+
+def _date_columns(table: str) -> dict[str, Any]:
+    """Dates and months shown as YYYY-MM-DD / YYYY-MM, not as midnight timestamps."""
+    out: dict[str, Any] = {}
+    for col in TABLES[table].columns:
+        if col.type == "date":
+            out[col.name] = st.column_config.DateColumn(format="YYYY-MM-DD")
+        elif col.type == "month":
+            out[col.name] = st.column_config.DateColumn(format="YYYY-MM")
+    return out
+
+
+def check_batch(db: Path, items: Sequence[FileItem], mode: str) -> None:
+    """Validate every readable file with a table; show header map, preview and report in its box."""
+    ready = [i for i in items if i.error is None and i.table is not None and i.extract]
+    tables = [i.table for i in ready]
+    twice = {t for t in tables if tables.count(t) > 1}
+    for i in ready:
+        if i.table in twice:
+            i.error = tr("upload.table_twice", table=i.table)
+            with i.box:
+                st.error(i.error)
+    ready = [i for i in ready if i.error is None]
+    if not ready:
+        return
+    try:
+        reports = _validate(db, ready, mode)
+    except ValueError as exc:  # e.g. a hand mapping naming a column twice
+        for i in ready:
+            i.error = str(exc)
+            with i.box:
+                st.error(i.error)
+        return
+    for i, report in zip(ready, reports, strict=True):
+        i.report = report
+        with i.box:
+            st.markdown(f"**{tr('upload.headers')}**")
+            st.dataframe(header_frame(report), hide_index=True, key=f"{i.key}_headers")
+            st.markdown(f"**{tr('upload.preview', n=PREVIEW_ROWS)}**")
+            st.dataframe(
+                _preview(i),
+                hide_index=True,
+                column_config=_date_columns(str(i.table)),
+                key=f"{i.key}_preview",
+            )
+            _show_report(report, i.key)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _blocked(items: Sequence[FileItem]) -> bool:
+    """Nothing to load, or a file unread, without table, or refused by the batch dry run."""
+    return not items or any(not i.checked or not i.report.ok for i in items)
+
+
+def default_user() -> str:
+    """Who is loading: the signed-in user's e-mail where the app has one, else the OS user."""
+    try:
+        if st.user.is_logged_in:
+            return str(st.user.get("email") or st.user.get("name") or "")
+    except (AttributeError, KeyError, RuntimeError):
+        pass
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def load_section(db: Path, items: Sequence[FileItem], mode: str, filters: Filters) -> None:
+    """Who, the Load button (disabled while a file is refused), progress, then rerun."""
+    if not items:
+        return
+    who = st.text_input(tr("upload.loaded_by"), value=default_user(), key="upload_by")
+    blocked = _blocked(items)
+    if blocked:
+        st.warning(tr("upload.load_blocked"))
+    if st.button(tr("upload.load"), type="primary", disabled=blocked, key="upload_load"):
+        run_load(db, items, mode, who.strip() or None, filters)
+
+
+def run_load(
+    db: Path, items: Sequence[FileItem], mode: str, who: str | None, filters: Filters
+) -> None:
+    """One transaction through load_batch; keeps the outcome for `result_section`."""
+    order = sorted(items, key=lambda i: TABLE_ORDER.index(str(i.table)))
+    batch = [i.batch_item() for i in order]
+    before = connect_reader(db) if db.exists() else None  # holds the old file open
+    bar = st.progress(0.0, text=tr("upload.loading"))
+
+    def progress(fraction: float, message: str) -> None:
+        bar.progress(min(max(float(fraction), 0.0), 1.0), text=f"{tr('upload.loading')} {message}")
+
+    try:
+        reports = loader.load_batch(db, batch, mode, loaded_by=who, on_progress=progress)
+    except (StoreBusyError, duckdb.Error, ValueError, OSError) as exc:
+        st.session_state[RESULT_KEY] = {"error": str(exc)}
+        if before is not None:
+            before.close()
+        return
+    ok = all(r.ok for r in reports)
+    st.session_state[RESULT_KEY] = {"ok": ok, "reports": reports}
+    st.session_state.pop("upload_undo_id", None)  # offer the newest load for undo
+    if ok:
+        st.session_state[GEN_KEY] = st.session_state.get(GEN_KEY, 0) + 1  # empty the uploader
+        try:
+            st.session_state[RESULT_KEY]["kpis"] = kpi_comparison(before, db, filters)
+        except (duckdb.Error, ValueError, KeyError) as exc:  # the load itself stands
+            st.session_state[RESULT_KEY]["kpi_error"] = str(exc)
+    if before is not None:
+        before.close()
+    st.rerun()
+
+
+def kpi_comparison(
+    before: duckdb.DuckDBPyConnection | None, db: Path, filters: Filters
+) -> dict[str, Any] | None:
+    """Headline KPIs of the latest month (of the store after the load), on both stores.
+
+    `before` is a reader opened before the load: it still reads the old file.
+    """
+    after = connect_reader(db)
+    try:
+        f = latest_month(after, filters)
+        if f is None:
+            return None
+        new = kpis.compute(after, f)
+        old = kpis.compute(before, f) if before is not None else {}
+    finally:
+        after.close()
+    values = [(k, old.get(k), new.get(k)) for k in HEADLINE_KPIS if k in KPIS]
+    return {"filters": f, "values": values}
+
+
+def kpi_frame(comparison: dict[str, Any]) -> pd.DataFrame:
+    """KPI | before | after, formatted by unit in the selected language."""
+    lang = current_lang()
+    return pd.DataFrame(
+        [
+            {
+                tr("upload.kpi"): KPIS[k].label(lang),
+                tr("upload.before"): fmt_value(old, KPIS[k].unit, lang),
+                tr("upload.after"): fmt_value(new, KPIS[k].unit, lang),
+            }
+            for k, old, new in comparison["values"]
+        ]
+    )
+
+
+def latest_month(con: duckdb.DuckDBPyConnection, filters: Filters) -> Filters | None:
+    """The current filters narrowed to the month of the latest data date (None: no data)."""
+    _, anchor = data_bounds(con)
+    if anchor is None:
+        return None
+    return filters.with_period(anchor.replace(day=1), anchor)
+
+
+def result_section() -> None:
+    """What the last load did: rows added/replaced per file and KPIs before/after."""
+    result = st.session_state.get(RESULT_KEY)
+    if not result:
+        return
+    if "error" in result:
+        st.error(tr("upload.load_failed", error=result["error"]))
+        return
+    if not result["ok"]:
+        st.error(tr("upload.load_refused"))
+        for report in result["reports"]:
+            if not report.ok:
+                _show_report(report, f"upload_result_{report.table}")
+        return
+    for r in result["reports"]:
+        st.success(
+            tr(
+                "upload.loaded",
+                file=r.file_name,
+                table=r.table,
+                added=f"{r.rows_added:,}",
+                replaced=f"{r.rows_replaced:,}",
+                load_id=r.load_id,
+            )
+        )
+    kpi = result.get("kpis")
+    if kpi:
+        f: Filters = kpi["filters"]
+        st.markdown(f"**{tr('upload.kpi_title', period=f'{f.date_from} – {f.date_to}')}**")
+        st.caption(f.describe(current_lang()))
+        st.dataframe(kpi_frame(kpi), hide_index=True, key="upload_kpis")
+    elif result.get("kpi_error"):
+        st.warning(tr("upload.kpi_error", error=result["kpi_error"]))
+
+
+# --------------------------------------------------------------------------- history
+
+
+def history_section(db: Path) -> None:
+    """Every load (who, when, table, file, checksum, rows, outcome) and undo of one."""
+    st.subheader(tr("upload.history"))
+    message = st.session_state.pop(UNDO_KEY, None)
+    if message:
+        (st.success if message[0] else st.error)(message[1])
+    if not db.exists():
+        st.info(tr("upload.no_store"))
+        return
+    con = connect_reader(db)
+    try:
+        frame = loader.history(con)
+    finally:
+        con.close()
+    if frame.empty:
+        st.info(tr("upload.history_empty"))
+        return
+    st.dataframe(history_display(frame), hide_index=True, key="upload_history")
+    undoable = undoable_loads(frame)
+    if not undoable:
+        st.caption(tr("upload.nothing_to_undo"))
+        return
+    cols = st.columns([3, 1], vertical_alignment="bottom")
+    load_id = cols[0].selectbox(tr("upload.undo_pick"), undoable, key="upload_undo_id")
+    if cols[1].button(tr("upload.undo"), key="upload_undo"):
+        undo(db, int(load_id))
+
+
+HISTORY_COLUMNS: tuple[str, ...] = (
+    "load_id",
+    "loaded_at",
+    "loaded_by",
+    "table_name",
+    "file_name",
+    "mode",
+    "rows_in",
+    "rows_refused",
+    "outcome",
+    "undone_at",
+    "checksum",
+    "message",
+)
+
+
+def history_display(frame: pd.DataFrame) -> pd.DataFrame:
+    """The load history with the columns a person scans first, headings translated."""
+    cols = [c for c in HISTORY_COLUMNS if c in frame.columns]
+    cols += [c for c in frame.columns if c not in cols]
+    return frame[cols].rename(columns={c: tr(f"upload.h.{c}") for c in cols})
+
+
+def undoable_loads(frame: pd.DataFrame) -> list[int]:
+    """Load ids that committed and are not undone yet, newest first."""
+    live = frame[frame["undone_at"].isna() & (frame["outcome"] == "loaded")]
+    return sorted((int(x) for x in live["load_id"]), reverse=True)
+
+
+def undo(db: Path, load_id: int) -> None:
+    """Undo one load, or keep the reason it cannot be undone; then rerun."""
+    try:
+        loader.undo_load(db, load_id)
+    except (loader.UndoError, StoreBusyError) as exc:
+        st.session_state[UNDO_KEY] = (False, tr("upload.undo_refused", load_id=load_id, reason=exc))
+    else:
+        st.session_state[UNDO_KEY] = (True, tr("upload.undone", load_id=load_id))
+        st.session_state.pop(RESULT_KEY, None)
+    st.rerun()
