@@ -17,6 +17,7 @@ IDLE_APP = "[data-testid=stApp][data-test-script-state=notRunning]"
 SKELETON = "[data-testid=stSkeleton]"
 EXCEPTION = "[data-testid=stException]"
 PLOTLY = ".js-plotly-plot"
+PLOTLY_ELEMENT = "[data-testid=stPlotlyChart]"
 LOG_TAIL_CHARS = 6000
 
 
@@ -55,6 +56,13 @@ def open_app(page: Page, url: str, timeout_ms: int = APP_TIMEOUT_MS) -> None:
     wait_for_app(page, timeout_ms)
 
 
+def go_to(page: Page, title: str, path: str) -> None:
+    """Switch page from the sidebar navigation, as a user does, and wait for it to render."""
+    page.locator("[data-testid=stSidebarNav]").get_by_role("link", name=title, exact=True).click()
+    expect(page).to_have_url(re.compile(rf"^[a-z]+://[^/]+/{re.escape(path)}(\?|$)"))
+    wait_for_app(page)
+
+
 def expect_no_exception(page: Page) -> None:
     """No uncaught exception box anywhere on the page."""
     expect(page.locator(EXCEPTION)).to_have_count(0)
@@ -70,6 +78,8 @@ def expect_charts_drawn(page: Page, timeout_ms: int = APP_TIMEOUT_MS) -> int:
         expect(chart).to_be_visible(timeout=timeout_ms)
         # Plotly renders into .main-svg once the figure is laid out.
         expect(chart.locator("svg.main-svg").first).to_be_attached(timeout=timeout_ms)
+    # Every st.plotly_chart element holds a drawn plot (none failed to render).
+    expect(page.locator(PLOTLY_ELEMENT)).to_have_count(count)
     return count
 
 

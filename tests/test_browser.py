@@ -26,6 +26,7 @@ from tests.browser_util import (
     dataframe_rows,
     expect_charts_drawn,
     expect_no_exception,
+    go_to,
     metric_value,
     open_app,
     screenshot,
@@ -121,20 +122,18 @@ def test_page_opens_with_charts_drawn(
     """Each page, reached from the sidebar in each language, renders without an exception box,
     with its charts drawn, at its own URL path with the filters kept; a screenshot is saved."""
     page = tabs(lang)
-    title = case.zh if lang == "zh" else case.en
-    page.locator("[data-testid=stSidebarNav]").get_by_role("link", name=title, exact=True).click()
-    expect(page).to_have_url(
-        re.compile(rf"^{re.escape(app_server.url)}/{case.path}\?.*from=2025-01-01.*lang={lang}")
-    )
-    wait_for_app(page)
-    expect_no_exception(page)
-    expect(page.get_by_role("dialog")).to_have_count(0)  # e.g. "Page not found"
-    expect(page.locator("h1").first).to_be_visible()
-    if case.charts:
-        assert expect_charts_drawn(page) >= 1
-    else:
-        expect(page.locator(PLOTLY)).to_have_count(0)
-    screenshot(page, case.name, lang)
+    try:
+        go_to(page, case.zh if lang == "zh" else case.en, case.path)
+        expect(page).to_have_url(re.compile(rf"\?.*from=2025-01-01&to=2025-12-31.*lang={lang}"))
+        expect_no_exception(page)
+        expect(page.get_by_role("dialog")).to_have_count(0)  # e.g. "Page not found"
+        expect(page.locator("h1").first).to_be_visible()
+        if case.charts:
+            assert expect_charts_drawn(page) >= 1
+        else:
+            expect(page.locator(PLOTLY)).to_have_count(0)
+    finally:
+        screenshot(page, case.name, lang)  # also of a failing page, to see what went wrong
     expect_no_exception(page)
 
 
@@ -203,8 +202,7 @@ def test_export_downloads_the_rows_shown(page: Page, app_server: AppServer) -> N
     expect_no_exception(page)
 
 
-def _upload(page: Page, server: AppServer, name: str, body: str) -> None:
-    open_app(page, _url(server, "upload", f"{YEAR_2025}&lang=en"))
+def _upload(page: Page, name: str, body: str) -> None:
     page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(
         files=[FilePayload(name=name, mimeType="text/csv", buffer=body.encode("utf-8"))]
     )
@@ -228,7 +226,8 @@ def test_upload_good_file_changes_kpis(page: Page, fresh_app_server: AppServer) 
     open_app(page, _url(fresh_app_server, "", f"{YEAR_2025}&lang=en"))
     expect(metric_value(page, ACTIVE)).to_have_text("11")
 
-    _upload(page, fresh_app_server, "new_customers.csv", CUSTOMER_HEADER + GOOD_ROW)
+    go_to(page, "Data: upload & history", "upload")
+    _upload(page, "new_customers.csv", CUSTOMER_HEADER + GOOD_ROW)
     expect(page.get_by_text("Checked: 1 rows can be loaded.")).to_be_visible()
     load = page.locator(".st-key-upload_load button")
     expect(load).to_be_enabled()
@@ -241,12 +240,13 @@ def test_upload_good_file_changes_kpis(page: Page, fresh_app_server: AppServer) 
     )
     compared = {r["KPI"]: (r["Before"], r["After"]) for r in dataframe_rows(grid)}
     assert compared[ACTIVE] == ("11", "12")
+    screenshot(page, "upload-loaded", "en")
 
-    open_app(page, _url(fresh_app_server, "", f"{YEAR_2025}&lang=en"))
+    go_to(page, "Overview", "")
     expect(metric_value(page, ACTIVE)).to_have_text("12")
 
 
-def test_upload_bad_file_reports_row_and_column(page: Page, fresh_app_server: AppServer) -> None:
+def test_upload_bad_file_reports_row_and_column(page: Page, app_server: AppServer) -> None:
     """A bad credit rating on the second data row (spreadsheet row 3) is named with its column.
 
     Row 1 is the header; C15 (row 2) is valid; C16 (row 3) has credit_rating "ZZZ": one
@@ -257,7 +257,8 @@ def test_upload_bad_file_reports_row_and_column(page: Page, fresh_app_server: Ap
         + GOOD_ROW
         + "C16,坏数据公司,B01,materials,small,ZZZ,150000000,,2025-06-01,branch,,李娜,\n"
     )
-    _upload(page, fresh_app_server, "bad_customers.csv", body)
+    open_app(page, _url(app_server, "upload", f"{YEAR_2025}&lang=en"))
+    _upload(page, "bad_customers.csv", body)
     expect(page.get_by_text("Refused: 1 problems in 1 rows", exact=False)).to_be_visible()
     grid = page.locator("[data-testid=stDataFrame]").filter(
         has=page.locator("th", has_text=re.compile(r"^Expected$"))
@@ -269,11 +270,12 @@ def test_upload_bad_file_reports_row_and_column(page: Page, fresh_app_server: Ap
     assert problems[0]["Value"] == "ZZZ"
     assert "AAA" in problems[0]["Expected"]
     expect(page.locator(".st-key-upload_load button")).to_be_disabled()
+    screenshot(page, "upload-refused", "en")
 
     with page.expect_download() as info:
         page.locator(".st-key-upload_0_download button").click()
     report = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text("utf-8-sig"))))
     assert [(r["row"], r["column"], r["value"]) for r in report] == [("3", "credit_rating", "ZZZ")]
 
-    open_app(page, _url(fresh_app_server, "", f"{YEAR_2025}&lang=en"))
+    go_to(page, "Overview", "")
     expect(metric_value(page, ACTIVE)).to_have_text("11")
