@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +34,7 @@ from tests.browser_util import (
     screenshot,
     wait_for_app,
 )
+from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -279,3 +282,30 @@ def test_upload_bad_file_reports_row_and_column(page: Page, app_server: AppServe
 
     go_to(page, "Overview", "")
     expect(metric_value(page, ACTIVE)).to_have_text("11")
+
+
+def test_cli_load_while_the_app_serves_shows_after_a_rerun(
+    page: Page, fresh_app_server: AppServer, tmp_path: Path
+) -> None:
+    """`python -m metrics load` from a shell while the server is reading the same store.
+
+    The open page holds the store read-only; the CLI must still succeed (copy-on-write, so no
+    lock error) and a rerun then shows the new customer: active on 2025-12-31 goes 11 -> 12
+    (C15, onboarded 2025-06-01, no churn; see test_upload_good_file_changes_kpis).
+    """
+    open_app(page, _url(fresh_app_server, "", f"{YEAR_2025}&lang=en"))
+    expect(metric_value(page, ACTIVE)).to_have_text("11")
+
+    extract = tmp_path / "customers.csv"
+    extract.write_text(CUSTOMER_HEADER + GOOD_ROW, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "metrics", "load", "customers", str(extract),
+         "--db", str(fresh_app_server.db)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+
+    page.reload()
+    wait_for_app(page)
+    expect(metric_value(page, ACTIVE)).to_have_text("12")
+    expect_no_exception(page)
