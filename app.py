@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import style
 from ui.i18n import t
 from ui.sidebar import nav_lang, render_sidebar
 
@@ -43,5 +44,6 @@ pg = st.navigation(
         ],
     }
 )  # fmt: skip
+style.apply()
 render_sidebar()
 pg.run()

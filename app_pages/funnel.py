@@ -8,7 +8,7 @@ from metrics import analysis, kpis
 from metrics.contract import FUNNEL_STAGES
 from ui import charts, sidebar
 from ui import components as c
-from ui.i18n import t
+from ui.i18n import t, value_names
 from ui.state import trend_window
 
 CARDS: tuple[str, ...] = (
@@ -46,7 +46,7 @@ by_branch = c.load(analysis.funnel, f, by="branch")
 by_channel = c.load(analysis.funnel, f, by="source_channel")
 for frame, title_key, names, key in (
     (by_branch, "funnel_by_branch", c.branch_names(), "branch"),
-    (by_channel, "funnel_by_channel", None, "channel"),
+    (by_channel, "funnel_by_channel", value_names("channel", lang), "channel"),
 ):
     fig = charts.funnel_by_group(
         frame,

@@ -15,7 +15,7 @@ TABLE_KPIS: tuple[str, ...] = (*CARDS, "renewal_rate", "repurchase_rate")
 
 f, lang = sidebar.current_filters(), sidebar.lang()
 c.page_header("page_lending", f, lang)
-c.guard(lang)
+c.guard(lang, f)
 compare = c.load(kpis.compare, f)
 trend = c.load(kpis.series, trend_window(f), kind="month")
 c.kpi_cards(CARDS, compare, lang, trend)
@@ -46,7 +46,7 @@ with right:
         title=t("outstanding_trend", lang),
         key="outstanding_trend",
     )
-risk = c.load(views.risk_classes_by_month, f)
+risk = c.load(views.risk_classes_by_month, trend_window(f))
 fig = charts.stacked_area(
     risk,
     {r: t(f"risk_{r}", lang) for r in charts.RISK_COLORS if r != "normal"},

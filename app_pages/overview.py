@@ -36,7 +36,7 @@ TREND: tuple[str, ...] = (
 
 f, lang = sidebar.current_filters(), sidebar.lang()
 c.page_header("overview_title", f, lang)
-c.guard(lang)
+c.guard(lang, f)
 compare = c.load(kpis.compare, f)
 trend = c.load(kpis.series, trend_window(f), kind="month")
 
@@ -44,11 +44,7 @@ st.subheader(t("headline", lang))
 c.kpi_cards(HEADLINE, compare, lang, trend)
 
 st.subheader(t("off_target_title", lang))
-off = c.status_table(compare, list(KPIS), lang)
-if off.empty:
-    st.success(t("all_on_target", lang), icon=":material/check_circle:")
-else:
-    c.table(off, "off_target", f, lang, title=t("off_target_title", lang), key="off_target")
+c.off_target(compare, list(KPIS), f, lang)
 
 st.subheader(t("trend_title", lang))
 for start in range(0, len(TREND), 3):

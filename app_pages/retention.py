@@ -34,7 +34,7 @@ CHURN_COLUMNS: tuple[str, ...] = (
 
 f, lang = sidebar.current_filters(), sidebar.lang()
 c.page_header("page_retention", f, lang)
-c.guard(lang)
+c.guard(lang, f)
 compare = c.load(kpis.compare, f)
 rolling = c.load(kpis.series, trend_window(f), kind="trailing12")
 c.kpi_cards(CARDS, compare, lang, rolling)

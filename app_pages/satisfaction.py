@@ -21,7 +21,7 @@ TABLE_KPIS: tuple[str, ...] = CARDS + SERVICE_CARDS + ("response_speed_mean",)
 
 f, lang = sidebar.current_filters(), sidebar.lang()
 c.page_header("page_satisfaction", f, lang)
-c.guard(lang)
+c.guard(lang, f)
 compare = c.load(kpis.compare, f)
 trend = c.load(kpis.series, trend_window(f), kind="month")
 by_branch = c.load(kpis.breakdown, f, by="branch")

@@ -15,7 +15,7 @@ TIER_CHARTS: tuple[str, ...] = ("active_customers", "avg_annual_revenue", "reten
 
 f, lang = sidebar.current_filters(), sidebar.lang()
 c.page_header("page_tiers", f, lang)
-c.guard(lang)
+c.guard(lang, f)
 rel_names, tier_names = c.rel_names(lang), c.tier_names(lang)
 by_tier = c.load(kpis.breakdown, f, by="tier")
 

@@ -24,7 +24,7 @@ TABLE_KPIS: tuple[str, ...] = CARDS
 
 f, lang = sidebar.current_filters(), sidebar.lang()
 c.page_header("value_title", f, lang, note_key="cac_note")
-c.guard(lang)
+c.guard(lang, f)
 compare = c.load(kpis.compare, f)
 trend = c.load(kpis.series, trend_window(f), kind="trailing12")
 by_branch = c.load(kpis.breakdown, f, by="branch")

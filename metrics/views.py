@@ -113,31 +113,45 @@ def score_distribution(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFra
 
 
 def risk_classes_by_month(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    """Outstanding balance by risk class per month-end snapshot in the 12 months to date_to.
+    """Outstanding balance by risk class at every month end from date_from to date_to.
 
-    Index: month end; one column per risk class (normal … loss), zero where none.
+    Pass the trend window (12 months or the whole period) for a chart. Index: month end,
+    one per month of the period; one column per risk class (normal … loss): zero where a
+    snapshot has none of that class, NaN for a month with no snapshot at all.
     """
     sql = f"""
-        WITH {SELECTED_CUSTOMERS}
-        SELECT last_day(b.as_of_month) AS month, b.risk_class,
-               sum(b.outstanding_balance) AS balance
-        FROM loan_balances b
-        JOIN loans l USING (loan_id)
-        JOIN sel USING (customer_id)
-        WHERE last_day(b.as_of_month) <= $date_to
-          AND b.as_of_month > $date_to - INTERVAL 12 MONTH
-        GROUP BY ALL
-        ORDER BY month
+        WITH {SELECTED_CUSTOMERS},
+        months AS (
+            SELECT last_day(CAST(m AS DATE)) AS month
+            FROM range(date_trunc('month', CAST($date_from AS DATE)),
+                       CAST($date_to AS DATE) + INTERVAL 1 DAY, INTERVAL 1 MONTH) r(m)
+        ),
+        snap AS (
+            SELECT last_day(b.as_of_month) AS month, b.risk_class,
+                   sum(b.outstanding_balance) AS balance
+            FROM loan_balances b
+            JOIN loans l USING (loan_id)
+            JOIN sel USING (customer_id)
+            WHERE b.as_of_month >= date_trunc('month', CAST($date_from AS DATE))
+              AND b.as_of_month <= $date_to
+            GROUP BY ALL
+        )
+        SELECT months.month, snap.risk_class, CAST(snap.balance AS DOUBLE) AS balance
+        FROM months LEFT JOIN snap USING (month)
+        WHERE months.month <= last_day(CAST($date_to AS DATE))
+        ORDER BY months.month
     """
     long = _df(con, sql, _params(f))
     classes = list(RISK_CLASSES)
     if long.empty:
         return pd.DataFrame(columns=classes, dtype="float64")
-    wide = long.pivot_table(
+    months = pd.DatetimeIndex(pd.to_datetime(long["month"]).unique(), name="month")
+    found = long.dropna(subset=["risk_class"])
+    wide = found.pivot_table(
         index="month", columns="risk_class", values="balance", aggfunc="sum", fill_value=0
     )
-    wide = wide.reindex(columns=classes, fill_value=0).astype("float64")
     wide.index = pd.to_datetime(wide.index)
+    wide = wide.reindex(columns=classes, fill_value=0).astype("float64").reindex(months)
     wide.columns.name = None
     return wide
 
@@ -202,3 +216,14 @@ def churned_customers(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFram
         ORDER BY sel.churn_date DESC, sel.customer_id
     """
     return _df(con, sql, _params(f))
+
+
+def period_customers(con: duckdb.DuckDBPyConnection, f: Filters) -> int:
+    """Customers the filters select that had a relationship during the period (0: nothing to
+    show, so pages say so instead of a wall of dashes)."""
+    sql = f"""
+        WITH {SELECTED_CUSTOMERS}
+        SELECT count(*) AS n FROM sel
+        WHERE onboard_date <= $date_to AND (churn_date IS NULL OR churn_date >= $date_from)
+    """
+    return int(_df(con, sql, _params(f))["n"].iloc[0])

@@ -37,7 +37,12 @@ SERVER_START_TIMEOUT = 60.0
 if str(REPO_ROOT) not in sys.path:  # `pytest` as well as `python -m pytest` finds tests.*
     sys.path.insert(0, str(REPO_ROOT))
 
+from playwright.sync_api import expect  # noqa: E402
+
 from tests.browser_util import AppServer  # noqa: E402
+
+# A rerun on a loaded 2-core CI machine can take longer than Playwright's 5 s default.
+expect.set_options(timeout=20_000)
 
 
 @pytest.fixture

@@ -231,12 +231,12 @@ def test_upload_good_file_changes_kpis(page: Page, fresh_app_server: AppServer) 
 
     go_to(page, "Data: upload & history", "upload")
     _upload(page, "new_customers.csv", CUSTOMER_HEADER + GOOD_ROW)
-    expect(page.get_by_text("Checked: 1 rows can be loaded.")).to_be_visible()
+    expect(page.get_by_text("Checked: 1 row can be loaded.")).to_be_visible()
     load = page.locator(".st-key-upload_load button")
     expect(load).to_be_enabled()
     load.click()
     wait_for_app(page)
-    expect(page.get_by_text("new_customers.csv → customers: 1 rows added")).to_be_visible()
+    expect(page.get_by_text("new_customers.csv → customers: 1 row added")).to_be_visible()
     expect_no_exception(page)
     grid = page.locator("[data-testid=stDataFrame]").filter(
         has=page.locator("th", has_text=re.compile(r"^After$"))
@@ -262,7 +262,7 @@ def test_upload_bad_file_reports_row_and_column(page: Page, app_server: AppServe
     )
     open_app(page, _url(app_server, "upload", f"{YEAR_2025}&lang=en"))
     _upload(page, "bad_customers.csv", body)
-    expect(page.get_by_text("Refused: 1 problems in 1 rows", exact=False)).to_be_visible()
+    expect(page.get_by_text("Refused: 1 problem in 1 row", exact=False)).to_be_visible()
     grid = page.locator("[data-testid=stDataFrame]").filter(
         has=page.locator("th", has_text=re.compile(r"^Expected$"))
     )

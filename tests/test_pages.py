@@ -15,7 +15,7 @@ Headline values on 2025-01-01..2025-12-31, worked out by hand from tests/seed/*.
   Active customers   on 12-31: 14 - C03 - C05 - C10 = 11
   New customers      onboarded in 2025: C08, C09 = 2
   Lead conversion    leads created in 2025: LD01..LD06 = 6; disbursed LD01, LD04 -> 33.3%
-  New lending        disbursed in 2025: L02 6M + L05 1M + L06 3M = 10M -> ¥10.00M, 1,000.00万
+  New lending        disbursed in 2025: L02 6M + L05 1M + L06 3M = 10M -> ¥10.00M, ¥1,000万
   New lending YoY    2024: L03 2M + L08 0.5M = 2.5M -> 10 / 2.5 - 1 = 300.0%
   NPL ratio          snapshot 2025-12: 5.5 + 0.9 + 3 + 0.2 + 8 + 1 + 0.1 = 18.7M; NPL
                      L05 0.9M substandard + L08 0.1M doubtful = 1.0M -> 1/18.7 = 5.3%
@@ -182,7 +182,7 @@ def test_language_switch_changes_labels(seed_env: Path) -> None:
     _ok(at)
     assert at.title[0].value == "经营总览"
     assert _cards(at)["满意率"] == "66.7%"
-    assert _cards(at)["新增贷款"] == "¥1,000.00万"
+    assert _cards(at)["新增贷款"] == "¥1,000万"  # 10,000,000 / 1e4, three significant digits
     at.sidebar.radio(key="w_lang").set_value("en").run()
     _ok(at)
     assert at.title[0].value == "Overview"
@@ -286,3 +286,86 @@ def test_unreadable_store_shows_a_message(tmp_path: Path, monkeypatch: pytest.Mo
     at = _app(lang="en")
     assert not at.exception
     assert any("could not be read" in e.value for e in at.error)
+
+
+def _cells(at: AppTest) -> list[object]:
+    """Every cell of every table and grid on the page."""
+    out: list[object] = []
+    for frame in [d.value for d in at.dataframe] + [tb.value for tb in at.table]:
+        out += frame.to_numpy().ravel().tolist()
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_table_shows_none(seed_env: Path, lang: str) -> None:
+    # the seed leaves most tiers and churn dates empty: those cells must read "—", never
+    # "None" / "nan"
+    at = _app(**YEAR_2025, lang=lang)
+    for page in PAGES:
+        at.switch_page(f"app_pages/{page}.py").run()
+        _ok(at)
+        cells = _cells(at)
+        assert not [c for c in cells if c is None or str(c) in ("None", "nan", "NaT", "<NA>")], page
+    # the drill-down lists B01's customers (the first branch): C01 C02 C09 C13 have no churn date
+    at.switch_page("app_pages/satisfaction.py").run()
+    assert "—" in _cells(at)
+
+
+def test_chinese_deltas_use_percentage_points_in_chinese(seed_env: Path) -> None:
+    at = _app(**YEAR_2025)  # zh by default
+    _ok(at)
+    deltas = [str(m.delta) for m in at.metric if m.delta]
+    # ratio KPIs change in percentage points: in Chinese, 个百分点
+    assert any("个百分点" in d for d in deltas)
+    assert not any(d.endswith("pp") for d in deltas)
+    off = at.dataframe[0].value  # 未达标指标: NPL gap 1/18.7 - 0.015 = +3.8 个百分点
+    assert off.set_index("指标").loc["不良贷款率", "差距"] == "+3.8 个百分点"
+
+
+def test_lending_tables_read_months_and_span_the_trend_window(seed_env: Path) -> None:
+    at = _app(**YEAR_2025, lang="en")
+    at.switch_page("app_pages/lending.py").run()
+    _ok(at)
+    monthly = at.dataframe[0].value
+    months = [f"2025-{m:02d}" for m in range(1, 13)]
+    assert list(monthly["Month"]) == months  # 2025-01, not 2025-01-01
+    # L02 6,000,000 disbursed 2025-03-01; L03 2,000,000 on 2024-06-15 is June's last year
+    by_month = monthly.set_index("Month")
+    assert by_month.loc["2025-03", "This period"] == "¥6.00M"
+    assert by_month.loc["2025-06", "Last year"] == "¥2.00M"
+    assert by_month.loc["2025-01", "This period"] == "¥0"
+    risk = at.dataframe[1].value.set_index("Month")
+    # the 2025 trend window is Jan..Dec even though snapshots exist for Nov and Dec only
+    assert list(risk.index) == months
+    assert risk.loc["2025-01", "Normal"] == "—"  # no snapshot that month
+    # Nov normal: L02 5.6M + L05 0.95M + L06 3M + L07 0.25M + L10 8.1M + L11 1.05M = 18.95M
+    assert risk.loc["2025-11", "Normal"] == "¥18.95M"
+    assert risk.loc["2025-11", "Substandard"] == "¥200.0K"  # L08 200,000
+    # Dec special mention: L07 200,000 + L11 1,000,000 = 1,200,000
+    assert risk.loc["2025-12", "Special mention"] == "¥1.20M"
+    assert risk.loc["2025-11", "Special mention"] == "¥0"  # a snapshot without that class
+
+
+def test_source_channels_are_translated_in_chinese(seed_env: Path) -> None:
+    at = _app(**YEAR_2025)
+    at.switch_page("app_pages/funnel.py").run()
+    _ok(at)
+    # leads of 2025 by source: campaign, online, referral, branch -> 营销活动, 线上, 客户推荐, 网点
+    groups = set(at.dataframe[-1].value["分组"])
+    assert {"营销活动", "线上"} <= groups
+    assert not groups & {"campaign", "online", "referral", "branch"}
+
+
+def test_filters_that_select_nothing_say_so(seed_env: Path) -> None:
+    # the oldest onboarding is C10 on 2017-01-10: the year 2010 selects no customer
+    at = _app(**{"from": "2010-01-01", "to": "2010-12-31"}, lang="en")
+    _ok(at)
+    assert any("No customer matches the selected period" in i.value for i in at.info)
+    assert _cards(at)["Satisfaction rate"] == "—"
+    # nothing measured is not "every KPI on target"; the badge says there is no data
+    assert not any("on target" in s.value for s in at.success)
+    badges = [m.value for m in at.markdown if "-badge[" in m.value]
+    assert ":gray-badge[No data · Target 90.0%]" in badges
+    at.switch_page("app_pages/lending.py").run()
+    _ok(at)
+    assert any("No customer matches" in i.value for i in at.info)

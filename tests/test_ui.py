@@ -36,9 +36,12 @@ D = dt.date
     [
         (5_000, "zh", "¥5,000"),  # below 1万: plain yuan
         (12_345, "zh", "¥1.23万"),  # 12345 / 1e4 = 1.2345
-        (10_000_000, "zh", "¥1,000.00万"),  # 1e7 / 1e4 = 1000 (still below 1亿)
+        (10_000_000, "zh", "¥1,000万"),  # 1e7 / 1e4 = 1000 (below 1亿): 3 significant digits
+        (99_999, "zh", "¥10.0万"),  # 9.9999万 rounds to 10.0 (3 digits), not "10.00"
+        (1_050_000_000, "zh", "¥10.5亿"),  # 1.05e9 / 1e8 = 10.5
+        (99_996_000, "zh", "¥1.00亿"),  # 9,999.6万 would round to 10,000万: say 亿
         (321_000_000, "zh", "¥3.21亿"),  # 3.21e8 / 1e8
-        (-250_000, "zh", "-¥25.00万"),  # sign in front of the currency
+        (-250_000, "zh", "-¥25.0万"),  # sign in front of the currency; 25.0 = 3 digits
         (48_500, "en", "¥48.5K"),
         (10_000_000, "en", "¥10.00M"),
         (4_141_000_000, "en", "¥4.14bn"),
@@ -297,3 +300,110 @@ def test_table_units_are_guessed_from_column_names() -> None:
         "avg_recency_days": "days",
         "avg_frequency": "score",
     }
+
+
+# --------------------------------------------------------------------------- polish
+
+
+def test_values_shown_together_share_one_precision() -> None:
+    from ui.fmt import fmt_values
+
+    # 0, 1/3, 2/3: the largest is above 5 % -> one decimal for all, so 0 reads "0.0%" not "0.00%"
+    assert fmt_values([0.0, 1 / 3, 2 / 3], "ratio", "en") == ["0.0%", "33.3%", "66.7%"]
+    # every value below 5 % (NPL by branch) -> two decimals for all; a gap stays a dash
+    assert fmt_values([0.0, 0.0152, None], "ratio", "en") == ["0.00%", "1.52%", DASH]
+    # money keeps the cards' format: 48,500 -> ¥4.85万; 10,000,000 -> ¥1,000万
+    assert fmt_values([48_500, 1e7], "cny", "zh") == ["¥4.85万", "¥1,000万"]
+
+
+def test_chinese_deltas_say_percentage_points_in_chinese() -> None:
+    # 0.75 - 0.70 = 0.05 -> 5.0 percentage points
+    assert fmt_delta(0.75, 0.70, "ratio", "zh") == "+5.0 个百分点"
+    assert "pp" not in fmt_delta(0.70, 0.75, "ratio", "zh")  # type: ignore[operator]
+
+
+def test_months_read_as_year_and_month() -> None:
+    from ui.fmt import fmt_month
+
+    assert fmt_month(pd.Timestamp("2025-01-01")) == "2025-01"
+    assert fmt_month(D(2025, 12, 31)) == "2025-12"
+    assert fmt_month(None) == DASH
+
+
+def test_known_codes_are_translated_and_unknown_ones_pass() -> None:
+    from ui.i18n import value_name, value_names
+
+    assert value_name("industry", "food", "zh") == "食品"
+    assert value_name("channel", "branch", "zh") == "网点"
+    assert value_name("channel", "branch", "en") == "Branch"
+    assert value_name("company_size", "small", "zh") == "小型"
+    assert value_name("industry", "shipbuilding", "zh") == "shipbuilding"  # unknown: unchanged
+    assert value_name("industry", None, "zh") is None
+    assert value_names("risk_class", "zh")["special_mention"] == "关注"
+
+
+def test_display_frame_formats_by_unit_and_shows_dashes() -> None:
+    from ui.components import display_frame
+
+    frame = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2025-01-01", "2025-02-01"]),
+            "industry": ["food", None],
+            "share": [0.0, 1 / 3],
+            "amount": [1e7, float("nan")],
+            "customers": [3, 1200],
+            "churn_date": [None, D(2025, 3, 31)],
+        }
+    )
+    shown = display_frame(frame, {"share": "ratio", "amount": "cny"}, "zh")
+    assert list(shown["month"]) == ["2025-01", "2025-02"]  # a month, not 2025-01-01
+    assert list(shown["industry"]) == ["食品", DASH]  # translated; None -> "—"
+    assert list(shown["share"]) == ["0.0%", "33.3%"]  # one precision per column
+    assert list(shown["amount"]) == ["¥1,000万", DASH]
+    assert list(shown["customers"]) == ["3", "1,200"]
+    assert list(shown["churn_date"]) == [DASH, "2025-03-31"]
+    assert "None" not in shown.to_numpy().ravel().tolist()
+
+
+def test_table_height_fits_its_rows() -> None:
+    from ui.components import ROW_PX, table_height
+
+    # 3 rows + the header, each ROW_PX high, plus the 3 px border: no empty rows below
+    assert table_height(3) == ROW_PX * 4 + 3
+    assert table_height(500) == table_height(15)  # long lists scroll inside 15 rows
+
+
+def test_count_axes_tick_at_whole_numbers() -> None:
+    from ui.charts import trend
+
+    months = pd.to_datetime(["2025-01-31", "2025-02-28", "2025-03-31", "2025-04-30"])
+    frame = pd.DataFrame({"active_customers": [10, 11, 11, 12]}, index=months)
+    fig = trend(frame, {"active_customers": "Active"}, "count", "en")
+    # span 12 - 10 = 2 -> a step of 2/5 = 0.4 would repeat labels; whole numbers step by 1
+    assert (fig.layout.yaxis.tickmode, fig.layout.yaxis.dtick) == ("linear", 1)
+
+
+def test_target_label_sits_above_the_plot() -> None:
+    from ui.charts import bars, trend
+
+    months = pd.to_datetime(["2025-01-31", "2025-02-28"])
+    frame = pd.DataFrame({"csat_rate": [1.0, 0.95]}, index=months)
+    fig = trend(frame, {"csat_rate": "CSAT"}, "ratio", "en", target=0.9, target_label="Target")
+    (note,) = fig.layout.annotations
+    # paper coordinates above 1: over the plot area, never on a data point
+    assert (note.yref, note.y >= 1) == ("paper", True)
+    assert "Target 90.0%" in note.text
+    fig = bars(["B01", "B02"], [0.95, 0.5], "ratio", "en", target=0.9, target_label="Target")
+    assert all(shape.layer == "below" for shape in fig.layout.shapes)  # behind the bars
+    assert list(fig.data[0].text) == ["95.0%", "50.0%"]
+
+
+def test_money_bars_keep_their_scale() -> None:
+    from ui.charts import bars
+
+    # 69,200 and 38,000 yuan draw in 万: 6.92 and 3.80; the axis tops out at 6.92 x 1.12
+    fig = bars(["B01", "B02"], [69_200, 38_000], "cny", "zh")
+    assert list(fig.data[0].y) == pytest.approx([6.92, 3.8])
+    assert fig.layout.yaxis.range[1] == pytest.approx(6.92 * 1.12)
+    assert fig.layout.yaxis.ticksuffix == "万"
+    assert list(fig.data[0].text) == ["¥6.92万", "¥3.80万"]

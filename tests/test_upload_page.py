@@ -18,6 +18,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from streamlit import config as st_config
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.errors import AppTestError
 
@@ -84,6 +85,24 @@ def everything(db: Path) -> dict[str, list[tuple[Any, ...]]]:
     return {t: rows(db, t) for t in TABLES}
 
 
+def shown(at: AppTest, first_column: str, index: int = 0) -> pd.DataFrame:
+    """What the browser shows of that dataframe: the Styler's display text of every cell."""
+    found = [d for d in at.dataframe if list(d.value.columns[:1]) == [first_column]]
+    assert len(found) > index, f"no dataframe starting with {first_column!r}"
+    styler = found[index].proto.arrow_data.styler
+    assert styler.display_values, "the frame is not styled"
+    display: pd.DataFrame = convert_arrow_bytes_to_pandas_df(styler.display_values)
+    display.attrs["styles"] = styler.styles
+    return display
+
+
+def undo_picker(at: AppTest) -> Any:
+    """The "load to undo" selectbox (its key carries the newest load id, see ui.upload.undo_key)."""
+    found = [s for s in at.selectbox if str(s.key).startswith("upload_undo_id_")]
+    assert len(found) == 1, [s.key for s in at.selectbox]
+    return found[0]
+
+
 def texts(elements: Any) -> str:
     return "\n".join(str(e.value) for e in elements)
 
@@ -113,7 +132,8 @@ def test_good_file_shows_a_preview_loads_and_compares_kpis(store: Path) -> None:
     preview = frame(at, PREVIEW)
     assert list(preview["response_id"]) == ["S90", "S91"]
     assert list(preview["overall_score"]) == [5, 2]
-    assert list(preview["comment"].fillna("")) == ["很满意", ""]
+    # S91 has no comment: the cell holds "—" (a null would be drawn as "None").
+    assert list(preview["comment"].fillna("")) == ["很满意", "—"]
     headers = frame(at, HEADERS)
     assert list(headers.iloc[:, 2]) == ["标准字段名"] * 5  # every header is canonical
     assert len(rows(store, "surveys")) == 7
@@ -264,7 +284,7 @@ def test_undo_restores_the_store_exactly(store: Path) -> None:
     at.run()
     assert "新增 2 行，替换 1 行（导入编号 10）" in texts(at.success)
     assert everything(store) != before
-    assert at.selectbox(key="upload_undo_id").value == 10
+    assert undo_picker(at).value == 10
     at.button(key="upload_undo").click()
     at.run()
     assert not at.exception
@@ -272,7 +292,7 @@ def test_undo_restores_the_store_exactly(store: Path) -> None:
     assert everything(store) == before
 
     # The seed's customers load (load 2) cannot be undone: loans point at those customers.
-    at.selectbox(key="upload_undo_id").set_value(2)
+    undo_picker(at).set_value(2)
     at.button(key="upload_undo").click()
     at.run()
     assert "不能撤销导入 2" in texts(at.error) and "would break a link" in texts(at.error)
@@ -388,8 +408,9 @@ def test_customers_and_their_loans_load_in_one_batch(store: Path) -> None:
     kpis = frame(at, KPIS)
     lending = kpis[kpis.iloc[:, 0] == "新增贷款"].iloc[0]
     # No seed loan is disbursed in December 2025 (tests/seed/loans.csv: the 2025 ones are
-    # L02 March, L06 April, L05 September), so 0 before and 2,000,000 = 200万 after.
-    assert (lending.iloc[1], lending.iloc[2]) == ("¥0", "¥200.00万")
+    # L02 March, L06 April, L05 September), so 0 before and 2,000,000 = 200万 after
+    # (ui.fmt: three significant digits, so 200 has no decimals).
+    assert (lending.iloc[1], lending.iloc[2]) == ("¥0", "¥200万")
 
 
 def test_page_speaks_english(store: Path) -> None:
@@ -425,3 +446,121 @@ def test_parquet_file_is_read_typed(store: Path) -> None:
     preview = frame(at, PREVIEW)
     assert (preview["customer_id"][0], float(preview["revenue"][0])) == ("C01", 1234.5)
     assert not at.button(key="upload_load").disabled
+
+
+# --------------------------------------------------------------------------- review fixes
+
+
+def test_preview_shows_the_file_text_of_failing_cells(store: Path) -> None:
+    at = open_page()
+    drop(at, ("surveys_bad.csv", BAD_SURVEYS))
+    # Row 2 (position 0): score 7 is outside 1-5; row 3: C99 is no stored customer;
+    # row 4: month 13 does not parse. Each shows the file's text, marked; the other
+    # cells show the value as stored.
+    data = frame(at, PREVIEW)
+    assert list(data["overall_score"]) == ["7 ⚠", "4", "3"]
+    assert list(data["customer_id"]) == ["C01", "C99 ⚠", "C02"]
+    assert list(data["survey_date"]) == ["2025-12-05", "2025-12-06", "2025-13-01 ⚠"]
+    assert list(data["row"]) == [2, 3, 4]  # a column with no failing cell keeps its type
+    view = shown(at, PREVIEW)  # what the browser draws
+    assert list(view["survey_date"]) == ["2025-12-05", "2025-12-06", "2025-13-01 ⚠"]
+    assert list(view["row"]) == ["2", "3", "4"]
+    assert "background-color" in view.attrs["styles"]  # the failing cells are shaded
+    assert not view.isin(["None", "nan", "NaT"]).to_numpy().any()
+
+
+def test_empty_cells_show_a_dash_not_none(store: Path) -> None:
+    at = open_page()
+    drop(at, ("surveys_dec.csv", GOOD_SURVEYS))
+    assert list(frame(at, PREVIEW)["comment"]) == ["很满意", "—"]  # S91 has no comment
+    assert list(shown(at, PREVIEW)["comment"]) == ["很满意", "—"]
+    # The 9 seed loads: none undone, so the undone column is all dashes.
+    assert list(frame(at, HISTORY)["撤销时间"]) == ["—"] * 9
+    assert list(shown(at, HISTORY)["撤销时间"]) == ["—"] * 9
+
+
+def _surveys_jan(response_id: str) -> bytes:
+    """One January 2026 survey (C03, score 4): valid, so it loads."""
+    header = "response_id,customer_id,survey_date,overall_score\n"
+    return f"{header}{response_id},C03,2026-01-05,4\n".encode()
+
+
+def test_undo_picker_follows_every_load_and_offers_only_undoable_loads(store: Path) -> None:
+    at = open_page()
+    # Seed loads 1-9 are one per table (branches, customers, loans, loan_balances, surveys,
+    # service_requests, leads, marketing_spend, revenue): each is its table's latest load,
+    # so all nine can be undone and the newest, 9, is the default.
+    assert undo_picker(at).value == 9
+    drop(at, ("surveys_dec.csv", GOOD_SURVEYS))
+    at.button(key="upload_load").click()
+    at.run()
+    assert undo_picker(at).value == 10  # load 10 is now the newest
+    undo_picker(at).set_value(8)  # the analyst looks at another load, then loads again
+    at.run()
+    drop(at, ("surveys_jan.csv", _surveys_jan("S93")))
+    at.button(key="upload_load").click()
+    at.run()
+    assert not at.exception
+    picker = undo_picker(at)
+    assert picker.value == 11  # the newest undoable load, not the 8 picked before
+    # Loads 10 and 5 are surveys loads older than 11: undo_load would refuse them.
+    assert [int(o.split(" · ")[0]) for o in picker.options] == [11, 9, 8, 7, 6, 4, 3, 2, 1]
+    first = picker.options[0].split(" · ")
+    assert first[:3] == ["11", "surveys", "surveys_jan.csv"]
+    assert len(first[3]) == len("2026-11-24 01:48") and first[4] == "1 行"
+    history = frame(at, HISTORY).set_index("编号")
+    status = history["可否撤销"]
+    assert status[11] == "可撤销" and status[9] == "可撤销"
+    assert status[10] == status[5] == "须先撤销导入 11（同表更晚的导入）"
+
+    at.button(key="upload_undo").click()
+    at.run()
+    assert "导入 11 已撤销" in texts(at.success)
+    picker = undo_picker(at)
+    assert picker.value == 10  # 11 is undone: 10 is the surveys load to undo next
+    assert [int(o.split(" · ")[0]) for o in picker.options] == [10, 9, 8, 7, 6, 4, 3, 2, 1]
+    assert frame(at, HISTORY).set_index("编号")["可否撤销"][11] == "已撤销"
+
+
+def _english_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = "en"
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_counts_are_singular_or_plural_and_said_once(store: Path) -> None:
+    one_bad = b"response_id,customer_id,survey_date,overall_score\nS90,C01,2025-12-05,7\n"
+    at = _english_page()
+    drop(at, ("one_bad.csv", one_bad))
+    shown_text = texts(at.error) + "\n" + texts(at.caption)
+    # One problem (score 7) in the file's one row.
+    assert "Refused: 1 problem in 1 row (the file has 1)." in texts(at.error)
+    assert "problems" not in shown_text and "problem(s)" not in shown_text
+    assert shown_text.count("1 problem") == 1
+    assert "Format csv · encoding utf-8 · 1 row · 4 columns" in texts(at.caption)
+
+    at = _english_page()
+    drop(at, ("surveys_bad.csv", BAD_SURVEYS))
+    assert "Refused: 3 problems in 3 rows (the file has 3)." in texts(at.error)
+
+    at = _english_page()
+    drop(at, ("surveys_jan.csv", _surveys_jan("S93")))
+    assert "Checked: 1 row can be loaded." in texts(at.success)
+    at.button(key="upload_load").click()
+    at.run()
+    assert "surveys_jan.csv → surveys: 1 row added, 0 rows replaced (load 10)." in texts(at.success)
+
+
+def test_progress_steps_are_translated() -> None:
+    from ui.upload import progress_step
+
+    assert progress_step("Opening the store…", "zh") == "打开数据库"
+    assert progress_step("Writing customers…", "zh") == "写入 customers"
+    assert progress_step("Checking the rows…", "en") == "checking the rows"
+    assert progress_step("Done", "zh") == "完成"
+    assert progress_step("Waiting for another load to finish…") == (
+        "Waiting for another load to finish…"
+    )

@@ -6,6 +6,7 @@ classes keep the same colour on every page. Figures only: pages render them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -13,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from ui.fmt import DASH, fmt_value, is_missing
+from ui.fmt import DASH, UNIT_SUFFIX, fmt_value, fmt_values, is_missing
 from ui.i18n import t
 
 FONT = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif'
@@ -118,11 +119,42 @@ def _scaled(fig: go.Figure, unit: str, lang: str, axis: str = "y") -> None:
         data = getattr(trace, axis)
         if data is not None:
             trace.update({axis: [None if is_missing(v) else float(v) / divisor for v in data]})
-    fig.update_layout({f"{axis}axis": {"tickprefix": "¥", "ticksuffix": suffix}})
+    # "," keeps ¥1,000万 (plotly's default would write ¥1k万)
+    fig.update_layout({f"{axis}axis": {"tickprefix": "¥", "ticksuffix": suffix, "tickformat": ","}})
+
+
+def nice_step(span: float, ticks: int = 5) -> float:
+    """A 1/2/5 x 10^k tick step that cuts `span` into about `ticks` intervals (at least 1)."""
+    if span <= 0:
+        return 1.0
+    raw = span / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 5, 10):
+        if raw <= m * power:
+            return max(1.0, m * power)
+    return max(1.0, 10 * power)
+
+
+def _integer_ticks(fig: go.Figure, axis: str) -> None:
+    """Counts tick at whole numbers only, each label once (10, 11, 12, not 10, 11, 11, 12)."""
+    values: list[float] = []
+    for trace in fig.data:
+        values += [float(v) for v in (getattr(trace, axis) or []) if not is_missing(v)]
+    if not values:
+        return
+    low = min(values)
+    if any(isinstance(trace, go.Bar) for trace in fig.data):
+        low = min(low, 0.0)  # bars start at zero
+    step = nice_step(max(values) - low)
+    fig.update_layout({f"{axis}axis": {"tickmode": "linear", "tick0": 0, "dtick": step}})
 
 
 def _axis_format(fig: go.Figure, unit: str, axis: str = "y", lang: str = "zh") -> None:
     fmt = {"ratio": ".0%", "count": ",d"}.get(unit)
+    if unit == "count":
+        _integer_ticks(fig, axis)
+    if unit in ("count", "cny"):  # amounts and counts never dip below zero on the axis
+        fig.update_layout({f"{axis}axis": {"rangemode": "nonnegative"}})
     if unit == "ratio":
         values: list[Any] = []
         for trace in fig.data:
@@ -132,6 +164,8 @@ def _axis_format(fig: go.Figure, unit: str, axis: str = "y", lang: str = "zh") -
             fmt = ".1%"
     if fmt:
         fig.update_layout({f"{axis}axis": {"tickformat": fmt}})
+    if unit in UNIT_SUFFIX:  # 45 天 / 45 d: the axis says what it counts
+        fig.update_layout({f"{axis}axis": {"ticksuffix": UNIT_SUFFIX[unit][lang]}})
     _scaled(fig, unit, lang, axis)
 
 
@@ -147,7 +181,8 @@ def _months(index: Any) -> list[str]:
 
 
 def _hover(values: Sequence[Any], unit: str, lang: str) -> list[str]:
-    return [fmt_value(v, unit, lang) for v in values]
+    """Labels of one series: the cards' format, one precision for the whole series."""
+    return fmt_values(values, unit, lang)
 
 
 def _empty(title: str, message: str | None, lang: str = "zh") -> go.Figure:
@@ -168,12 +203,19 @@ def _empty(title: str, message: str | None, lang: str = "zh") -> go.Figure:
 def _target_line(fig: go.Figure, target: float | None, unit: str, label: str, lang: str) -> None:
     if target is None:
         return
-    fig.add_hline(
-        y=target,
-        line={"color": SERIES_COLORS["target"], "dash": "dash", "width": 1.5},
-        annotation_text=f"{label} {fmt_value(target, unit, lang)}",
-        annotation_position="top left",
-        annotation_font={"color": SERIES_COLORS["target"], "size": 12},
+    # The label sits above the plot, right-aligned on the title's line: never on a data point.
+    color = SERIES_COLORS["target"]
+    fig.add_hline(y=target, line={"color": color, "dash": "dash", "width": 1.5}, layer="below")
+    fig.add_annotation(
+        text=f"<b>- -</b> {label} {fmt_value(target, unit, lang)}",
+        xref="paper",
+        yref="paper",
+        x=1,
+        y=1.02,
+        xanchor="right",
+        yanchor="bottom",
+        showarrow=False,
+        font={"color": color, "size": 12},
     )
 
 
@@ -212,7 +254,7 @@ def trend(
     fig.update_layout(template=TEMPLATE, title=title, height=height, showlegend=len(cols) > 1)
     if len(cols) > 1:
         fig.update_layout(margin={"t": LEGEND_MARGIN})
-    fig.update_xaxes(type="category", nticks=7, tickangle=0)
+    fig.update_xaxes(type="category", nticks=7)
     return fig
 
 
@@ -247,21 +289,35 @@ def bars(
         )
     else:
         trace = go.Bar(x=list(labels), y=vals, marker_color=list(colors), text=text)
-    trace.update(textposition="outside", cliponaxis=False, hovertemplate="%{text}<extra></extra>")
+    trace.update(cliponaxis=False, hovertemplate="%{text}<extra></extra>")
+    if target is None:
+        trace.update(textposition="outside")
+    else:  # labels inside the bar's end: the target line, drawn behind the bars, never crosses one
+        trace.update(
+            textposition="auto",
+            insidetextanchor="end",
+            insidetextfont={"color": "white"},
+            outsidetextfont={"color": INK},
+        )
     fig = go.Figure(trace)
     if target is not None:
         # the target is named in the title: a label on the line would sit on the bar values
         line = {"color": SERIES_COLORS["target"], "dash": "dash", "width": 1.5}
-        if horizontal:
-            fig.add_vline(x=target, line=line)
+        if horizontal:  # under the bars and their labels
+            fig.add_vline(x=target, line=line, layer="below")
         else:
-            fig.add_hline(y=target, line=line)
+            fig.add_hline(y=target, line=line, layer="below")
         title = f"{title} · {target_label} {fmt_value(target, unit, lang)}"
     axis = "x" if horizontal else "y"
     _axis_format(fig, unit, axis, lang)
     if unit == "ratio":  # bars start at zero: whole percents unless every value is small
         small = max((abs(v) for v in vals if v is not None), default=0) < 0.1
         fig.update_layout({f"{axis}axis": {"tickformat": ".1%" if small else ".0%"}})
+    # headroom for the labels and the target, in the axis's own (万/亿, K/M) scale
+    divisor = money_scale(vals, lang)[0] if unit == "cny" else 1.0
+    finite = [v for v in vals if v is not None] + ([target] if target is not None else [])
+    if finite and min(finite) >= 0 and max(finite) > 0:
+        fig.update_layout({f"{axis}axis": {"range": [0, max(finite) / divisor * 1.12]}})
     fig.update_layout(template=TEMPLATE, title=title, height=height, showlegend=False)
     if horizontal:
         fig.update_layout(margin={"r": 64})  # room for the value labels right of the bars
@@ -323,7 +379,7 @@ def stacked_area(
 ) -> go.Figure:
     """Stacked areas over a month index, one per column (risk classes over time)."""
     cols = [c for c in names if c in df.columns]
-    if df.empty or not cols:
+    if df.empty or not cols or df[cols].isna().all().all():
         return _empty(title, empty_message, lang)
     fig = go.Figure()
     for col in cols:
@@ -480,7 +536,7 @@ def donut(
             sort=False,
             customdata=_hover(vals, unit, lang),
             hovertemplate="%{label}: %{customdata} (%{percent})<extra></extra>",
-            textinfo="percent",
+            texttemplate="%{percent:.1%}",
         )
     )
     fig.update_layout(template=TEMPLATE, title=title, height=340, margin={"t": LEGEND_MARGIN})

@@ -7,6 +7,7 @@ decided here once.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -20,23 +21,22 @@ from metrics.registry import KPIS, Kpi
 from metrics.store import StoreMissingError
 from ui import data, export
 from ui.charts import STATUS_BADGE, status_of
-from ui.fmt import DASH, delta, fmt_delta, fmt_value, is_missing
-from ui.i18n import t
+from ui.fmt import (
+    DASH,
+    delta,
+    fmt_date,
+    fmt_delta,
+    fmt_int,
+    fmt_month,
+    fmt_pp,
+    fmt_value,
+    fmt_values,
+    is_missing,
+)
+from ui.i18n import VALUE_COLUMNS, t, value_name
 
 T = TypeVar("T")
 
-# Column config per unit for interactive tables (sorting keeps working on numbers).
-_UNIT_FORMAT: dict[str, str] = {
-    "ratio": "percent",
-    "cny": "yen",
-    "count": "localized",
-    "score": "%.2f",
-    "points": "%.1f",
-    "per100": "%.2f",
-    "hours": "%.1f",
-    "days": "%.1f",
-    "multiple": "%.1f×",
-}
 PLOTLY_CONFIG: dict[str, Any] = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d"]}
 
 
@@ -92,12 +92,12 @@ def _coloured(text: str, good: bool | None) -> str:
 
 
 def fmt_gap(kpi: Kpi, value: Any, lang: str) -> str:
-    """Distance to target in the KPI's unit ("-1.2 pp", "+0.4×")."""
+    """Distance to target in the KPI's unit ("-1.2 pp" / "-1.2 个百分点", "+0.4×")."""
     if kpi.target is None or is_missing(value):
         return DASH
     diff = float(value) - kpi.target
     if kpi.unit == "ratio":
-        return f"{diff * 100:+.{2 if abs(diff) < 0.001 else 1}f} pp"
+        return fmt_pp(diff, lang)
     sign = "+" if diff >= 0 else "-"
     return sign + fmt_value(abs(diff), kpi.unit, lang)
 
@@ -117,7 +117,7 @@ def kpi_card(
     previous = values.get("previous")
     year_ago = values.get("year_ago")
     points = [float(v) for v in (spark or []) if not is_missing(v)]
-    with st.container(border=True):
+    with st.container(border=True, height="stretch"):  # cards of a row end level
         st.metric(
             kpi.label(lang),
             fmt_value(current, kpi.unit, lang),
@@ -136,7 +136,8 @@ def kpi_card(
         status = status_of(current, kpi.target, kpi.direction)
         if kpi.target is not None:
             target = fmt_value(kpi.target, kpi.unit, lang)
-            label = f"{t('status_' + status, lang)} · {t('target', lang)} {target}"
+            word = t("status_nodata" if status == "none" else f"status_{status}", lang)
+            label = f"{word} · {t('target', lang)} {target}"
             gap = f"{t('gap', lang)} {fmt_gap(kpi, current, lang)}"
             st.badge(label, color=STATUS_BADGE[status], help=gap)  # type: ignore[arg-type]
         else:
@@ -169,17 +170,79 @@ def chart(fig: go.Figure, key: str | None = None) -> None:
     st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=key)
 
 
-def _column_config(
-    units: Mapping[str, str], labels: Mapping[str, str], frame: pd.DataFrame
+MONTH_COLUMNS: frozenset[str] = frozenset({"month", "as_of_month"})
+ROW_PX = 35  # st.dataframe's row height, header included
+MAX_ROWS_SHOWN = 15
+
+
+def _is_dates(series: pd.Series) -> bool:
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return True
+    sample = series.dropna()
+    return not sample.empty and all(isinstance(v, dt.date) for v in sample.head(20))
+
+
+def display_frame(frame: pd.DataFrame, units: Mapping[str, str], lang: str) -> pd.DataFrame:
+    """Every cell as the text a reader sees: values by unit (the cards' formats, one precision
+    per column), months as 2025-01, dates as 2025-01-31, known codes translated, "—" for none.
+    """
+    out: dict[str, list[str]] = {}
+    for col in frame.columns:
+        name = str(col)
+        series = frame[col]
+        values = series.tolist()
+        unit = units.get(name)
+        if unit:
+            out[name] = fmt_values(values, unit, lang)
+        elif name in MONTH_COLUMNS and _is_dates(series):
+            out[name] = [fmt_month(v) for v in values]
+        elif _is_dates(series):
+            out[name] = [fmt_date(v) for v in values]
+        elif pd.api.types.is_bool_dtype(series):
+            out[name] = [DASH if is_missing(v) else t("yes" if v else "no", lang) for v in values]
+        elif pd.api.types.is_integer_dtype(series):
+            out[name] = [fmt_int(v) for v in values]
+        elif pd.api.types.is_numeric_dtype(series):
+            out[name] = fmt_values(values, "points", lang)
+        else:
+            kind = VALUE_COLUMNS.get(name)
+            out[name] = [
+                DASH if is_missing(v) else str(value_name(kind, v, lang) if kind else v)
+                for v in values
+            ]
+    return pd.DataFrame(out, index=frame.index, columns=[str(c) for c in frame.columns])
+
+
+def export_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The rows for CSV/Excel: numbers stay numbers (Excel can sum them), codes translated."""
+    out = frame.copy()
+    out.columns = [str(c) for c in out.columns]
+    for col in out.columns:
+        kind = VALUE_COLUMNS.get(col)
+        if kind and not pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].map(lambda v, k=kind: value_name(k, v, lang))
+        elif col in MONTH_COLUMNS and _is_dates(out[col]):
+            out[col] = [None if is_missing(v) else fmt_month(v) for v in out[col]]
+    return out
+
+
+def table_height(rows: int) -> int:
+    """Pixels for a grid that shows every row up to MAX_ROWS_SHOWN (no empty rows below)."""
+    return ROW_PX * (min(max(rows, 1), MAX_ROWS_SHOWN) + 1) + 3
+
+
+def _alignment(
+    frame: pd.DataFrame, units: Mapping[str, str], labels: Mapping[str, str]
 ) -> dict[str, Any]:
+    """Numbers (now text) stay right-aligned, as in every bank report."""
     cfg: dict[str, Any] = {}
     for col in frame.columns:
-        if pd.api.types.is_datetime64_any_dtype(frame[col]):
-            cfg[labels.get(col, col)] = st.column_config.DateColumn(format="YYYY-MM-DD")
-    for col, unit in units.items():
-        fmt = _UNIT_FORMAT.get(unit)
-        if fmt:
-            cfg[labels.get(col, col)] = st.column_config.NumberColumn(format=fmt)
+        name = str(col)
+        numeric = pd.api.types.is_numeric_dtype(frame[col]) and not pd.api.types.is_bool_dtype(
+            frame[col]
+        )
+        if name in units or numeric:
+            cfg[labels.get(name, name)] = st.column_config.TextColumn(alignment="right")
     return cfg
 
 
@@ -196,38 +259,44 @@ def table(
     columns: Sequence[str] | None = None,
     height: int | str = "auto",
     static: bool = False,
+    right: Sequence[str] = (),
     key: str | None = None,
 ) -> None:
     """An interactive table with CSV and Excel downloads that carry the filters and period.
 
     `columns` picks and orders columns; `labels` renames them for display and export
     (default: the col_<name> strings); `units` formats numeric columns (default: guessed
-    from the column names). `static` draws a plain table whose text wraps (for
-    reference text such as the glossary) instead of the interactive grid.
+    from the column names); `right` names already-formatted columns to right-align.
+    `static` draws a plain table whose text wraps (for reference text such as the
+    glossary) instead of the interactive grid.
     """
     frame = df.reset_index() if index else df
     if columns is not None:
         frame = frame[[col for col in columns if col in frame.columns]]
-    labels = dict(
-        column_labels([str(c) for c in frame.columns], lang) if labels is None else labels
-    )
+    frame = frame.rename(columns=str)
+    labels = dict(column_labels(list(frame.columns), lang) if labels is None else labels)
     units = guess_units(frame) if units is None else units
-    shown = frame.rename(columns=labels)
-    if shown.empty:
+    if frame.empty:
         empty("no_data_period", lang)
         return
+    shown = display_frame(frame, units, lang).rename(columns=labels)
+    exported = export_frame(frame, lang).rename(columns=labels)
     if static:
         st.table(shown, hide_index=True)
-        downloads(shown, name, f, lang, title=title or name, key=key or name)
+        downloads(exported, name, f, lang, title=title or name, key=key or name)
         return
     st.dataframe(
         shown,
         hide_index=True,
-        column_config=_column_config(units or {}, labels, frame),
-        height=height,  # type: ignore[arg-type]
+        column_config={
+            **_alignment(frame, units, labels),
+            **{c: st.column_config.TextColumn(alignment="right") for c in right},
+        },
+        height=table_height(len(shown)) if height == "auto" else height,  # type: ignore[arg-type]
+        placeholder=DASH,
         key=key,
     )
-    downloads(shown, name, f, lang, title=title or name, key=key or name)
+    downloads(exported, name, f, lang, title=title or name, key=key or name)
 
 
 def downloads(df: pd.DataFrame, name: str, f: Filters, lang: str, *, title: str, key: str) -> None:
@@ -302,13 +371,36 @@ def status_table(compare: pd.DataFrame, kpi_ids: Sequence[str], lang: str) -> pd
     return pd.DataFrame(rows)
 
 
-def guard(lang: str) -> None:
-    """Stop the page with a clear message when there is no store or it holds no customers."""
+def off_target(compare: pd.DataFrame, kpi_ids: Sequence[str], f: Filters, lang: str) -> None:
+    """The KPIs near or off target as a table; "all on target" only when there were values."""
+    measured = [
+        k
+        for k in kpi_ids
+        if KPIS[k].target is not None
+        and k in compare.index
+        and not is_missing(compare.loc[k, "current"])
+    ]
+    off = status_table(compare, kpi_ids, lang)
+    if not measured:
+        empty("no_data_period", lang)
+    elif off.empty:
+        st.success(t("all_on_target", lang), icon=":material/check_circle:")
+    else:
+        numbers = (t("value", lang), t("target", lang), t("gap_col", lang))
+        title = t("off_target_title", lang)
+        table(off, "off_target", f, lang, title=title, right=numbers, key="off_target")
+
+
+def guard(lang: str, f: Filters | None = None) -> None:
+    """Stop the page with a clear message when there is no store or it holds no customers;
+    say so (and go on, showing "—") when the period and filters select no customer."""
     from metrics import views
 
     if load(views.customer_count, None) == 0:
         empty("store_empty", lang)
         st.stop()
+    if f is not None and load(views.period_customers, f) == 0:
+        empty("no_customers_selected", lang)
 
 
 def kpi_trend(
@@ -515,6 +607,9 @@ def drill_down(
         )
     frame = readable(load(analysis.drill_down, f, str(dimension), str(value)), lang)
     shown = search_rows(frame, needle or "")
+    if shown.empty:
+        empty("no_rows_match" if needle else "no_data_period", lang)
+        return
     st.caption(t("rows", lang, n=f"{len(shown):,}"))
     table(
         shown,
@@ -524,7 +619,6 @@ def drill_down(
         title=f"{t(f'dim_{dimension}', lang)}: {values.get(str(value), value)}",
         labels=column_labels(list(shown.columns), lang),
         units=guess_units(shown),
-        height=420,
         key=f"{key}_table",
     )
 
@@ -633,7 +727,7 @@ def movement_table(matrix: pd.DataFrame, lang: str) -> pd.DataFrame:
     out = matrix.copy()
     out.index = pd.Index(
         [names.get(str(i), str(i)) for i in out.index],
-        name=f"{t('start', lang)} \\ {t('end', lang)}",
+        name=f"{t('start', lang).capitalize()} \\ {t('end', lang)}",
     )
     out.columns = [names.get(str(c), str(c)) for c in out.columns]
     return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -30,18 +31,27 @@ def _num(value: Any) -> float:
     return float(value)
 
 
+def _sig3(x: float) -> str:
+    """A scaled amount to three significant digits, whole units at least: 1,000 / 105 / 10.5 /
+    1.05 (the digits follow the rounded value, so 9.9999 reads 10.0, not 10.00)."""
+    rounded = float(f"{x:.3g}")
+    digits = 2 if rounded < 10 else (1 if rounded < 100 else 0)
+    return f"{x:,.{digits}f}"
+
+
 def fmt_cny(value: Any, lang: str = "zh", digits: int = 2) -> str:
-    """CNY with 万/亿 in Chinese and K/M/bn in English; "—" for nothing."""
+    """CNY with 万/亿 in Chinese (three significant digits: ¥4.85万, ¥1,000万, ¥10.5亿) and
+    K/M/bn in English (¥48.5K, ¥10.00M, ¥4.14bn); "—" for nothing."""
     if is_missing(value):
         return DASH
     v = _num(value)
     sign = "-" if v < 0 else ""
     a = abs(v)
     if lang == "zh":
-        if a >= 1e8:
-            return f"{sign}¥{a / 1e8:,.{digits}f}亿"
-        if a >= 1e4:
-            return f"{sign}¥{a / 1e4:,.{digits}f}万"
+        if a >= 99_995_000:  # rounds to ¥10,000万: say ¥1.00亿 instead
+            return f"{sign}¥{_sig3(a / 1e8)}亿"
+        if a >= 1e4 - 0.5:
+            return f"{sign}¥{_sig3(a / 1e4)}万"
         return f"{sign}¥{a:,.0f}"
     if a >= 1e9:
         return f"{sign}¥{a / 1e9:,.{digits}f}bn"
@@ -52,25 +62,37 @@ def fmt_cny(value: Any, lang: str = "zh", digits: int = 2) -> str:
     return f"{sign}¥{a:,.0f}"
 
 
+def pct_digits(values: Iterable[Any]) -> int:
+    """Decimals for percents shown together: two when every value is below 5 % (NPL), else one."""
+    finite = [abs(_num(v)) for v in values if not is_missing(v) and math.isfinite(_num(v))]
+    return 2 if finite and max(finite) < 0.05 else 1
+
+
 def fmt_pct(value: Any, digits: int | None = None) -> str:
     """A fraction as percent: 0.9 -> "90.0%"; below 5 % two decimals (NPL 0.0152 -> "1.52%")."""
     if is_missing(value):
         return DASH
     v = _num(value)
     if digits is None:
-        digits = 2 if abs(v) < 0.05 else 1
+        digits = pct_digits([v])
     return f"{v * 100:.{digits}f}%"
 
 
-def fmt_value(value: Any, unit: str, lang: str = "zh") -> str:
-    """One KPI value as it is shown on cards, tables and hovers."""
+def fmt_pp(diff: float, lang: str = "zh") -> str:
+    """A difference of two ratios in percentage points: "+1.2 pp" / "+1.2 个百分点"."""
+    unit = " 个百分点" if lang == "zh" else " pp"
+    return f"{diff * 100:+.{2 if abs(diff) < 0.001 else 1}f}{unit}"
+
+
+def fmt_value(value: Any, unit: str, lang: str = "zh", digits: int | None = None) -> str:
+    """One KPI value as it is shown on cards, tables and hovers (`digits`: a ratio's decimals)."""
     if is_missing(value):
         return DASH
     v = _num(value)
     if math.isinf(v):
         return DASH
     if unit == "ratio":
-        return fmt_pct(v)
+        return fmt_pct(v, digits)
     if unit == "cny":
         return fmt_cny(v, lang)
     if unit == "count":
@@ -84,6 +106,13 @@ def fmt_value(value: Any, unit: str, lang: str = "zh") -> str:
     if unit in UNIT_SUFFIX:
         return f"{v:,.1f}{UNIT_SUFFIX[unit][lang]}"
     return f"{v:,.2f}"
+
+
+def fmt_values(values: Iterable[Any], unit: str, lang: str = "zh") -> list[str]:
+    """Values shown side by side (a table column, a chart's labels): one precision for all."""
+    items = list(values)
+    digits = pct_digits(items) if unit == "ratio" else None
+    return [fmt_value(v, unit, lang, digits) for v in items]
 
 
 def delta(current: Any, base: Any, unit: str) -> float | None:
@@ -102,12 +131,12 @@ def delta(current: Any, base: Any, unit: str) -> float | None:
 
 
 def fmt_delta(current: Any, base: Any, unit: str, lang: str = "zh") -> str | None:
-    """Signed change for a card ("+1.2 pp", "-0.15", "+12.3%"); None when it cannot be said."""
+    """Signed change for a card ("+1.2 pp" / "+1.2 个百分点", "-0.15", "+12.3%"), or None."""
     d = delta(current, base, unit)
     if d is None:
         return None
     if unit == "ratio":
-        return f"{d * 100:+.{2 if abs(d) < 0.001 else 1}f} pp"
+        return fmt_pp(d, lang)
     if unit == "score":
         return f"{d:+.2f}"
     if unit in ("points", "per100"):
@@ -124,3 +153,20 @@ def fmt_date(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)[:10]
+
+
+def fmt_month(value: Any) -> str:
+    """A month as "2025-01" (from a month start, a month end or any date), or "—"."""
+    if is_missing(value):
+        return DASH
+    try:
+        return pd.Timestamp(value).strftime("%Y-%m")
+    except (ValueError, TypeError):
+        return str(value)[:7]
+
+
+def fmt_int(value: Any) -> str:
+    """A whole number with thousands separators, or "—"."""
+    if is_missing(value):
+        return DASH
+    return f"{_num(value):,.0f}"

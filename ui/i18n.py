@@ -41,7 +41,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "all": {"zh": "全部", "en": "All"},
     "tier_name": {"zh": "{tier} 类", "en": "Tier {tier}"},
     "freshness": {"zh": "数据截至 {date}", "en": "Data up to {date}"},
-    "last_load": {"zh": "最近导入：{when}（{table}）", "en": "Last load: {when} ({table})"},
+    "last_load": {"zh": "最近导入 {when} · {table}", "en": "Last load {when} · {table}"},
     "no_loads": {"zh": "尚无导入记录", "en": "No loads recorded yet"},
     "share_hint": {
         "zh": "复制浏览器地址即可分享当前视图。",
@@ -63,6 +63,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "No data for the selected period and filters.",
     },
     "no_data_short": {"zh": "暂无数据", "en": "No data"},
+    "no_customers_selected": {
+        "zh": "所选期间和筛选条件下没有客户：各项指标显示为“—”。请调整期间、机构或客户分层。",
+        "en": "No customer matches the selected period and filters, so the KPIs show “—”. "
+        "Widen the period, branches or tiers.",
+    },
     "store_error": {
         "zh": "读取数据时出错：{error}",
         "en": "The data could not be read: {error}",
@@ -71,12 +76,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "vs_previous": {"zh": "较上期", "en": "vs previous period"},
     "vs_year_ago": {"zh": "较去年同期", "en": "vs a year earlier"},
     "target": {"zh": "目标", "en": "Target"},
-    "gap": {"zh": "差距", "en": "gap"},
+    "gap": {"zh": "差距", "en": "Gap"},
     "gap_col": {"zh": "差距", "en": "Gap"},
     "status_on": {"zh": "达标", "en": "On target"},
     "status_near": {"zh": "接近目标", "en": "Near target"},
     "status_off": {"zh": "未达标", "en": "Off target"},
     "status_none": {"zh": "无目标", "en": "No target"},
+    "status_nodata": {"zh": "暂无数据", "en": "No data"},
     "lower_better": {"zh": "越低越好", "en": "lower is better"},
     # Tables and export
     "download_csv": {"zh": "下载 CSV", "en": "Download CSV"},
@@ -347,7 +353,145 @@ STRINGS: dict[str, dict[str, str]] = {
     "col_relationship_type": {"zh": "关系类型", "en": "Relationship type"},
     "col_segment": {"zh": "RFM 分群", "en": "RFM segment"},
     "col_outstanding": {"zh": "贷款余额", "en": "Outstanding"},
+    "col_score": {"zh": "评分", "en": "Score"},
+    "col_responses": {"zh": "问卷数", "en": "Responses"},
+    "col_revenue": {"zh": "收入", "en": "Revenue"},
+    "col_amount": {"zh": "金额", "en": "Amount"},
+    "col_source_channel": {"zh": "线索来源", "en": "Source channel"},
+    "col_acquisition_channel": {"zh": "获客渠道", "en": "Acquisition channel"},
+    "col_company_size": {"zh": "企业规模", "en": "Company size"},
+    "col_product": {"zh": "产品", "en": "Product"},
+    "col_product_category": {"zh": "产品类别", "en": "Product category"},
+    "col_risk_class": {"zh": "五级分类", "en": "Risk class"},
+    "col_from_type": {"zh": "期初类型", "en": "Type at start"},
+    "col_to_type": {"zh": "期末类型", "en": "Type at end"},
+    "no_rows_match": {
+        "zh": "没有符合搜索条件的客户。",
+        "en": "No customer matches this search.",
+    },
 }
+
+
+# Known values of the extracts' code columns, by kind: (zh, en). Unknown values pass through.
+_CHANNELS: dict[str, tuple[str, str]] = {
+    "referral": ("客户推荐", "Referral"),
+    "branch": ("网点", "Branch"),
+    "campaign": ("营销活动", "Campaign"),
+    "online": ("线上", "Online"),
+    "partner": ("合作机构", "Partner"),
+    "event": ("会议活动", "Event"),
+    "email": ("邮件", "Email"),
+    "phone": ("电话", "Phone"),
+    "app": ("手机银行", "App"),
+    "visit": ("上门拜访", "Visit"),
+    "relationship_manager": ("客户经理", "Relationship manager"),
+    "unknown": ("未知", "Unknown"),
+}
+VALUE_NAMES: dict[str, dict[str, tuple[str, str]]] = {
+    "channel": _CHANNELS,
+    "industry": {
+        "agriculture": ("农业", "Agriculture"),
+        "chemicals": ("化工", "Chemicals"),
+        "construction": ("建筑业", "Construction"),
+        "electronics": ("电子", "Electronics"),
+        "energy": ("能源", "Energy"),
+        "food": ("食品", "Food"),
+        "logistics": ("物流", "Logistics"),
+        "machinery": ("机械", "Machinery"),
+        "manufacturing": ("制造业", "Manufacturing"),
+        "pharma": ("医药", "Pharma"),
+        "technology": ("科技", "Technology"),
+        "textiles": ("纺织", "Textiles"),
+        "trade": ("商贸", "Trade"),
+        "retail": ("零售", "Retail"),
+        "real_estate": ("房地产", "Real estate"),
+        "制造业": ("制造业", "Manufacturing"),
+        "批发和零售业": ("批发和零售业", "Wholesale & retail"),
+        "建筑业": ("建筑业", "Construction"),
+        "信息技术": ("信息技术", "Information technology"),
+        "交通运输": ("交通运输", "Transport"),
+        "房地产业": ("房地产业", "Real estate"),
+        "能源": ("能源", "Energy"),
+        "农业": ("农业", "Agriculture"),
+        "医药卫生": ("医药卫生", "Healthcare"),
+        "科技服务": ("科技服务", "Tech services"),
+        "文化传媒": ("文化传媒", "Media"),
+        "化工": ("化工", "Chemicals"),
+    },
+    "company_size": {
+        "large": ("大型", "Large"),
+        "medium": ("中型", "Medium"),
+        "small": ("小型", "Small"),
+        "micro": ("微型", "Micro"),
+    },
+    "product": {
+        "project_finance": ("项目贷款", "Project finance"),
+        "term_loan": ("固定资产贷款", "Term loan"),
+        "working_capital": ("流动资金贷款", "Working capital"),
+        "supply_chain": ("供应链融资", "Supply-chain finance"),
+        "trade_finance": ("贸易融资", "Trade finance"),
+        "ip_pledge": ("知识产权质押", "IP-backed loan"),
+    },
+    "product_category": {
+        "loan": ("贷款", "Loans"),
+        "deposit": ("存款", "Deposits"),
+        "cash_management": ("现金管理", "Cash management"),
+        "fx": ("外汇", "FX"),
+        "trade_finance": ("贸易融资", "Trade finance"),
+        "wealth": ("理财", "Wealth"),
+        "advisory": ("顾问咨询", "Advisory"),
+    },
+    "risk_class": {
+        "normal": ("正常", "Normal"),
+        "special_mention": ("关注", "Special mention"),
+        "substandard": ("次级", "Substandard"),
+        "doubtful": ("可疑", "Doubtful"),
+        "loss": ("损失", "Loss"),
+    },
+    "rel_type": {
+        "strategic": ("战略型", "Strategic"),
+        "growth": ("成长型", "Growth"),
+        "stable": ("稳定型", "Stable"),
+        "risk": ("风险型", "Risk"),
+        "churning": ("流失型", "Churning"),
+        "not_active": ("非活跃", "Not active"),
+    },
+    "request_category": {
+        "inquiry": ("咨询", "Inquiry"),
+        "service": ("服务", "Service"),
+        "complaint": ("投诉", "Complaint"),
+    },
+    "tier_source": {"stored": ("系统提供", "Stored"), "derived": ("规则推导", "Derived")},
+}
+# Column names whose values are codes of a kind above.
+VALUE_COLUMNS: dict[str, str] = {
+    "source_channel": "channel",
+    "acquisition_channel": "channel",
+    "channel": "channel",
+    "industry": "industry",
+    "company_size": "company_size",
+    "product": "product",
+    "product_category": "product_category",
+    "risk_class": "risk_class",
+    "rel_type": "rel_type",
+    "relationship_type": "rel_type",
+    "category": "request_category",
+    "tier_source": "tier_source",
+}
+
+
+def value_name(kind: str, value: Any, lang: str | None = None) -> Any:
+    """A code's display name ("food" -> "食品" / "Food"); unknown values come back unchanged."""
+    names = VALUE_NAMES.get(kind, {})
+    if not isinstance(value, str) or value not in names:
+        return value
+    zh, en = names[value]
+    return zh if (lang or current_lang()) == "zh" else en
+
+
+def value_names(kind: str, lang: str | None = None) -> dict[str, str]:
+    """Every known code of a kind with its display name (chart and selectbox labels)."""
+    return {code: str(value_name(kind, code, lang)) for code in VALUE_NAMES.get(kind, {})}
 
 
 def _merged() -> dict[str, dict[str, str]]:

@@ -37,8 +37,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "upload.read_error": ("无法读取 {name}：{error}", "Cannot read {name}: {error}"),
     "upload.sheet": ("工作表", "Sheet"),
     "upload.detected": (
-        "格式 {format} · 编码 {encoding} · {rows} 行 · {cols} 列",
-        "Format {format} · encoding {encoding} · {rows} rows · {cols} columns",
+        "格式 {format} · 编码 {encoding} · {rows} · {cols}",
+        "Format {format} · encoding {encoding} · {rows} · {cols}",
     ),
     "upload.table": ("目标表", "Table"),
     "upload.table_recognised": (
@@ -64,8 +64,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "upload.saved_mapping": ("已保存的映射", "Saved mapping"),
     "upload.saved_none": ("（不使用）", "(none)"),
     "upload.saved_applied": (
-        "已套用映射“{name}”（匹配 {n} 个表头）。",
-        "Mapping “{name}” applied ({n} headers).",
+        "已套用映射“{name}”（匹配 {headers}）。",
+        "Mapping “{name}” applied ({headers}).",
     ),
     "upload.manual": ("手工映射未识别的表头", "Map unmatched headers by hand"),
     "upload.ignore": ("（忽略）", "(ignore)"),
@@ -78,14 +78,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "upload.save_error": ("无法保存映射：{error}", "Cannot save the mapping: {error}"),
     "upload.preview": (
-        "预览（前 {n} 行，按入库后的样子）",
-        "Preview (first {n} rows, as they will be stored)",
+        "预览（前 {n} 行，按入库后的样子；未通过校验的单元格显示原文并标 ⚠）",
+        "Preview (first {n} rows, as they will be stored; a cell that fails the check "
+        "shows its text as in the file, marked ⚠)",
     ),
     "upload.report": ("校验报告", "Validation report"),
-    "upload.report_ok": ("校验通过：{rows} 行可以导入。", "Checked: {rows} rows can be loaded."),
+    "upload.report_ok": ("校验通过：{rows}可以导入。", "Checked: {rows} can be loaded."),
     "upload.report_bad": (
-        "校验未通过：{problems} 处问题，{refused} 行被拒。修正文件后重新上传。",
-        "Refused: {problems} problems in {refused} rows. Fix the file and drop it again.",
+        "校验未通过：{problems}，{refused}被拒（文件共 {rows_in} 行）。修正文件后重新上传。",
+        "Refused: {problems} in {refused} (the file has {rows_in}). "
+        "Fix the file and drop it again.",
     ),
     "upload.first_problems": (
         "仅列出前 {n} 处问题，共 {total} 处。",
@@ -104,6 +106,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         "A file is refused or has no table: nothing can be loaded yet.",
     ),
     "upload.loading": ("正在导入…", "Loading…"),
+    "upload.reading": ("正在读取 {name}…", "Reading {name}…"),
+    "upload.checking": ("正在校验…", "Checking…"),
+    "upload.step.open": ("打开数据库", "opening the store"),
+    "upload.step.check": ("校验各行", "checking the rows"),
+    "upload.step.write": ("写入 {table}", "writing {table}"),
+    "upload.step.publish": ("发布新数据", "publishing the new store"),
+    "upload.step.done": ("完成", "done"),
     "upload.load_failed": (
         "导入失败，数据未作任何改动：{error}",
         "The load failed and nothing changed: {error}",
@@ -113,8 +122,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "The load was refused and nothing changed.",
     ),
     "upload.loaded": (
-        "{file} → {table}：新增 {added} 行，替换 {replaced} 行（导入编号 {load_id}）。",
-        "{file} → {table}: {added} rows added, {replaced} replaced (load {load_id}).",
+        "{file} → {table}：新增 {added}，替换 {replaced}（导入编号 {load_id}）。",
+        "{file} → {table}: {added} added, {replaced} replaced (load {load_id}).",
     ),
     "upload.kpi_title": ("导入前后对比：{period}", "Before and after the load: {period}"),
     "upload.kpi": ("指标", "KPI"),
@@ -134,6 +143,34 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Load {load_id} cannot be undone: {reason}",
     ),
     "upload.nothing_to_undo": ("没有可撤销的导入。", "No load can be undone."),
+    "upload.undo_help": (
+        "每张表只能撤销其最近一次未撤销的导入；其他导入为何不能撤销见上表“可否撤销”一列。",
+        "Only the latest load of each table that is not undone yet can be undone; the "
+        "“Undo” column of the history says why another load cannot.",
+    ),
+    "upload.undo_option": (
+        "{load_id} · {table} · {file} · {at} · {rows}",
+        "{load_id} · {table} · {file} · {at} · {rows}",
+    ),
+    "upload.status.ready": ("可撤销", "can be undone"),
+    "upload.status.undone": ("已撤销", "undone"),
+    "upload.status.refused": ("被拒，未改动数据", "refused, changed nothing"),
+    "upload.status.later": (
+        "须先撤销导入 {later}（同表更晚的导入）",
+        "undo load {later} first (a later load of this table)",
+    ),
+    "upload.status.expired": (
+        "超出每表最近 {keep} 次导入，替换前的数据已不保留",
+        "older than the last {keep} loads of this table; the rows it replaced are gone",
+    ),
+    "upload.n.row": ("{n} 行", "{n} row"),
+    "upload.n.rows": ("{n} 行", "{n} rows"),
+    "upload.n.column": ("{n} 列", "{n} column"),
+    "upload.n.columns": ("{n} 列", "{n} columns"),
+    "upload.n.problem": ("{n} 处问题", "{n} problem"),
+    "upload.n.problems": ("{n} 处问题", "{n} problems"),
+    "upload.n.header": ("{n} 个表头", "{n} header"),
+    "upload.n.headers": ("{n} 个表头", "{n} headers"),
     "upload.h.load_id": ("编号", "Load"),
     "upload.h.loaded_at": ("时间", "When"),
     "upload.h.loaded_by": ("导入人", "Who"),
@@ -146,4 +183,5 @@ STRINGS: dict[str, tuple[str, str]] = {
     "upload.h.outcome": ("结果", "Outcome"),
     "upload.h.message": ("说明", "Message"),
     "upload.h.undone_at": ("撤销时间", "Undone"),
+    "upload.h.undo_status": ("可否撤销", "Undo"),
 }

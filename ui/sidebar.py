@@ -198,11 +198,35 @@ def _freshness(latest: dt.date | None, lang: str) -> None:
     if load is None:
         lines.append(t("no_loads", lang))
     else:
-        when = load["loaded_at"]
-        stamp = when.strftime("%Y-%m-%d %H:%M") if hasattr(when, "strftime") else str(when)
-        lines.append(t("last_load", lang, when=stamp, table=load["table_name"]))
+        lines.append(
+            t(
+                "last_load",
+                lang,
+                when=_stamp(load["loaded_at"]),
+                table=_table(load["table_name"], lang),
+            )
+        )
     sb.caption("  \n".join(lines))
     sb.caption(t("share_hint", lang))
+
+
+def _stamp(when: object) -> str:
+    """A load time, short: "11-24 09:30" this year, "2025-11-24" before."""
+    if not isinstance(when, dt.datetime):
+        return str(when)[:16]
+    if when.year == dt.date.today().year:
+        return when.strftime("%m-%d %H:%M")
+    return when.strftime("%Y-%m-%d")
+
+
+def _table(name: str, lang: str) -> str:
+    """A store table by its business name: 客户收入 / Revenue."""
+    from metrics.contract import TABLES
+
+    table = TABLES.get(name)
+    if table is None:
+        return name
+    return table.alias if lang == "zh" else name.replace("_", " ").capitalize()
 
 
 def view() -> ViewState:

@@ -9,15 +9,18 @@ click elsewhere on the page does not re-read a 400 MB file.
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from metrics import kpis, loader, mappings
@@ -28,12 +31,15 @@ from metrics.registry import KPIS
 from metrics.store import StoreBusyError, connect_reader, data_version
 from metrics.views import data_bounds
 from ui.data import db_path
-from ui.fmt import fmt_value
+from ui.fmt import DASH, fmt_value
 from ui.i18n import current_lang, t
 
 MODES: tuple[str, ...] = ("append", "upsert", "replace")
 FILE_TYPES: tuple[str, ...] = ("csv", "txt", "xlsx", "xlsm", "parquet")
 PREVIEW_ROWS = 20
+MISSING = DASH  # what an empty cell shows, in every table of the page
+BAD_MARK = " ⚠"  # after the file's text of a preview cell that fails the check
+BAD_STYLE = "background-color: rgba(255, 75, 75, 0.22)"
 # The headline KPIs compared before and after a load (ids of metrics.registry.KPIS).
 HEADLINE_KPIS: tuple[str, ...] = (
     "csat_rate",
@@ -48,11 +54,17 @@ _CACHE = "_upload_cache"
 RESULT_KEY = "upload_result"
 UNDO_KEY = "upload_undo_message"
 GEN_KEY = "upload_gen"
+UNDO_PICK_KEY = "upload_undo_id"  # + newest load id + undone count, see undo_key
 
 
 def tr(key: str, **values: Any) -> str:
     """A translated label with `{name}` fields filled in."""
     return t(key, **values)
+
+
+def count(n: int, noun: str) -> str:
+    """`n` and a noun in the right number: "1 row", "2 rows" (Chinese has no plural)."""
+    return tr(f"upload.n.{noun}" if n == 1 else f"upload.n.{noun}s", n=f"{n:,}")
 
 
 def store_path() -> Path:
@@ -100,10 +112,15 @@ def _cache() -> dict[Any, Any]:
     return cache
 
 
-def _cached(key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+def _cached(key: tuple[Any, ...], make: Callable[[], Any], busy: str | None = None) -> Any:
+    """`make()` once per key and session; `busy` is shown in a spinner while it runs."""
     cache = _cache()
     if key not in cache:
-        cache[key] = make()
+        if busy is None:
+            cache[key] = make()
+        else:
+            with st.spinner(busy):
+                cache[key] = make()
     return cache[key]
 
 
@@ -232,7 +249,8 @@ def _mapping_editor(table: str, headers: Sequence[str], key: str) -> dict[str, s
         )
         chosen = saved.get(name) if name else None
         if chosen is not None:
-            st.caption(tr("upload.saved_applied", name=chosen.name, n=chosen.covers(unknown)))
+            covered = count(chosen.covers(unknown), "header")
+            st.caption(tr("upload.saved_applied", name=chosen.name, headers=covered))
     seeds = chosen.for_headers(unknown) if chosen is not None else {}
     lookup = header_lookup(TABLES[table])
     taken = {lookup[normalize_header(h)] for h in headers if normalize_header(h) in lookup}
@@ -305,22 +323,23 @@ def _show_report(report: Any, key: str) -> None:
     """OK, or the problems (row, column, value, expected) with a CSV download; then warnings."""
     st.markdown(f"**{tr('upload.report')}**")
     if report.ok:
-        st.success(tr("upload.report_ok", rows=f"{report.rows_in:,}"))
+        st.success(tr("upload.report_ok", rows=count(report.rows_in, "row")))
     elif report.total_problems:
         st.error(
             tr(
                 "upload.report_bad",
-                problems=f"{report.total_problems:,}",
-                refused=f"{report.rows_refused:,}",
+                problems=count(report.total_problems, "problem"),
+                refused=count(report.rows_refused, "row"),
+                rows_in=f"{report.rows_in:,}",
             )
         )
     else:
         st.error(report.message or tr("upload.load_refused"))
     if report.problems:
-        if report.message:
-            st.caption(report.message)
+        if report.message and report.message != _counted_message(report):
+            st.caption(report.message)  # e.g. rows an upsert or replace would orphan
         problems = report.problems_frame()
-        st.dataframe(problems_display(problems), hide_index=True, key=f"{key}_problems")
+        st.dataframe(styled(problems_display(problems)), hide_index=True, key=f"{key}_problems")
         if report.total_problems > len(report.problems):
             st.caption(
                 tr("upload.first_problems", n=len(report.problems), total=report.total_problems)
@@ -334,6 +353,108 @@ def _show_report(report: Any, key: str) -> None:
         )
     for warning in report.warnings:
         st.warning(warning)
+
+
+def _counted_message(report: Any) -> str:
+    """The loader's default message, which only repeats the counts of the headline above it."""
+    return f"{report.total_problems} problem(s) in {report.rows_refused} of {report.rows_in} rows"
+
+
+def cell_text(value: Any, kind: str = "") -> str:
+    """A cell as the page shows it: MISSING when empty, dates YYYY-MM-DD, months YYYY-MM."""
+    if value is None or (not isinstance(value, (str, bytes)) and bool(pd.isna(value))):
+        return MISSING
+    if isinstance(value, dt.date):  # pd.Timestamp and datetime are dates too
+        if kind == "month":
+            return value.strftime("%Y-%m")
+        if kind == "date" or not isinstance(value, dt.datetime):
+            return value.strftime("%Y-%m-%d")
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, float):
+        return f"{value:.15g}"  # 150000000.0 -> 150000000, 1234.5 -> 1234.5
+    return str(value)
+
+
+def display_frame(
+    frame: pd.DataFrame,
+    kinds: dict[str, str] | None = None,
+    bad: dict[tuple[int, str], str] | None = None,
+) -> pd.DataFrame:
+    """`frame` ready for st.dataframe: a column with an empty or failing cell becomes text.
+
+    The browser draws a null cell as "None" whatever a Styler says, so an empty cell
+    must hold MISSING itself, and a failing cell the file's text + BAD_MARK. Columns
+    without such cells keep their type (numbers stay numbers, sorted as numbers).
+    """
+    out = frame.copy()
+    for col in frame.columns:
+        marks = {i: text for (i, c), text in (bad or {}).items() if c == col}
+        if not marks and not frame[col].isna().any():
+            continue
+        kind = (kinds or {}).get(str(col), "")
+        cells = [
+            marks[i] + BAD_MARK if i in marks else cell_text(value, kind)
+            for i, value in enumerate(frame[col])
+        ]
+        out[col] = pd.Series(cells, index=frame.index, dtype=object)
+    return out
+
+
+def styled(
+    frame: pd.DataFrame,
+    kinds: dict[str, str] | None = None,
+    bad: dict[tuple[int, str], str] | None = None,
+) -> Styler:
+    """`display_frame` of `frame`, every cell shown by `cell_text`, failing cells shaded."""
+    shown = display_frame(frame, kinds, bad)
+    sty = shown.style
+    for col in shown.columns:
+        sty = sty.format(partial(cell_text, kind=(kinds or {}).get(str(col), "")), subset=[col])
+    if bad:
+        marks = pd.DataFrame("", index=shown.index, columns=shown.columns)
+        for i, column in bad:
+            marks.at[shown.index[i], column] = BAD_STYLE
+        sty = sty.apply(lambda _frame: marks, axis=None)
+    return sty
+
+
+def preview_cells(
+    extract: Extract,
+    table: str,
+    mapping: dict[str, str | None] | None,
+    report: Any,
+    n: int = PREVIEW_ROWS,
+) -> tuple[pd.DataFrame, dict[tuple[int, str], str]]:
+    """The first `n` rows typed as stored, and the file's text of each cell failing the check.
+
+    A cell fails when the report names its row and header, or when its text is not
+    empty but does not parse (the typed value is then NULL). Keys are (position, column).
+    """
+    typed = loader.preview(extract, table, mapping=mapping, n=n)
+    positions: dict[str, int] = {}
+    for pos, match in enumerate(loader.match_headers(TABLES[table], extract.headers, mapping)):
+        if match.column is not None and match.column not in positions:
+            positions[match.column] = pos
+    named = {(p.row, p.column) for p in report.problems if p.row is not None}
+    head = extract.table.slice(0, n)
+    rows = [int(r) for r in typed["row"]]
+    bad: dict[tuple[int, str], str] = {}
+    for column, pos in positions.items():
+        if column not in typed.columns:
+            continue
+        header = extract.headers[pos]
+        texts = head.column(pos).to_pylist()
+        for i, (row, text, value) in enumerate(zip(rows, texts, typed[column], strict=True)):
+            blank = text is None or not str(text).strip()
+            if (row, header) in named or (not blank and cell_text(value) == MISSING):
+                bad[(i, column)] = MISSING if blank else str(text)
+    return typed, bad
+
+
+def preview_styler(typed: pd.DataFrame, bad: dict[tuple[int, str], str], table: str) -> Styler:
+    """Valid cells as they will be stored; a failing cell as the file's text + BAD_MARK, shaded."""
+    kinds: dict[str, str] = {c.name: c.type for c in TABLES[table].columns}
+    return styled(typed, kinds, bad)
 
 
 def problems_display(problems: pd.DataFrame) -> pd.DataFrame:
@@ -355,7 +476,11 @@ def file_panel(index: int, f: UploadedFile) -> FileItem:
     with item.box:
         st.markdown(f"**{f.name}**")
         item.sheet = _pick_sheet(f, key)
-        got = _cached(("extract", f.file_id, item.sheet), lambda: _read(f, item.sheet))
+        got = _cached(
+            ("extract", f.file_id, item.sheet),
+            lambda: _read(f, item.sheet),
+            busy=tr("upload.reading", name=f.name),
+        )
         if isinstance(got, str):
             st.error(got)
             item.error = got
@@ -366,8 +491,8 @@ def file_panel(index: int, f: UploadedFile) -> FileItem:
                 "upload.detected",
                 format=got.format + (f" ({got.sheet})" if got.sheet else ""),
                 encoding=got.encoding or "—",
-                rows=f"{got.n_rows:,}",
-                cols=len(got.headers),
+                rows=count(got.n_rows, "row"),
+                cols=count(len(got.headers), "column"),
             )
         )
         item.table = _pick_table(got, key, (f.file_id, item.sheet))
@@ -386,24 +511,16 @@ def _validate(db: Path, items: Sequence[FileItem], mode: str) -> list[Any]:
         mode,
         _version(db),
     )
-    reports: list[Any] = _cached(key, lambda: loader.validate_batch(db, batch, mode))
+    reports: list[Any] = _cached(
+        key, lambda: loader.validate_batch(db, batch, mode), busy=tr("upload.checking")
+    )
     return reports
 
 
-def _preview(item: FileItem) -> pd.DataFrame:
+def _preview(item: FileItem) -> Styler:
     table, extract, mapping = item.batch_item()
-    return loader.preview(extract, table, mapping=mapping, n=PREVIEW_ROWS)
-
-
-def _date_columns(table: str) -> dict[str, Any]:
-    """Dates and months shown as YYYY-MM-DD / YYYY-MM, not as midnight timestamps."""
-    out: dict[str, Any] = {}
-    for col in TABLES[table].columns:
-        if col.type == "date":
-            out[col.name] = st.column_config.DateColumn(format="YYYY-MM-DD")
-        elif col.type == "month":
-            out[col.name] = st.column_config.DateColumn(format="YYYY-MM")
-    return out
+    typed, bad = preview_cells(extract, table, mapping, item.report)
+    return preview_styler(typed, bad, table)
 
 
 def check_batch(db: Path, items: Sequence[FileItem], mode: str) -> None:
@@ -431,14 +548,9 @@ def check_batch(db: Path, items: Sequence[FileItem], mode: str) -> None:
         i.report = report
         with i.box:
             st.markdown(f"**{tr('upload.headers')}**")
-            st.dataframe(header_frame(report), hide_index=True, key=f"{i.key}_headers")
+            st.dataframe(styled(header_frame(report)), hide_index=True, key=f"{i.key}_headers")
             st.markdown(f"**{tr('upload.preview', n=PREVIEW_ROWS)}**")
-            st.dataframe(
-                _preview(i),
-                hide_index=True,
-                column_config=_date_columns(str(i.table)),
-                key=f"{i.key}_preview",
-            )
+            st.dataframe(_preview(i), hide_index=True, key=f"{i.key}_preview")
             _show_report(report, i.key)
 
 
@@ -485,7 +597,8 @@ def run_load(
     bar = st.progress(0.0, text=tr("upload.loading"))
 
     def progress(fraction: float, message: str) -> None:
-        bar.progress(min(max(float(fraction), 0.0), 1.0), text=f"{tr('upload.loading')} {message}")
+        text = f"{tr('upload.loading')} {progress_step(message)}"
+        bar.progress(min(max(float(fraction), 0.0), 1.0), text=text)
 
     try:
         reports = loader.load_batch(db, batch, mode, loaded_by=who, on_progress=progress)
@@ -496,7 +609,6 @@ def run_load(
         return
     ok = all(r.ok for r in reports)
     st.session_state[RESULT_KEY] = {"ok": ok, "reports": reports}
-    st.session_state.pop("upload_undo_id", None)  # offer the newest load for undo
     if ok:
         st.session_state[GEN_KEY] = st.session_state.get(GEN_KEY, 0) + 1  # empty the uploader
         try:
@@ -506,6 +618,25 @@ def run_load(
     if before is not None:
         before.close()
     st.rerun()
+
+
+# load_batch's on_progress messages (English) -> the page's step labels.
+_STEPS: dict[str, str] = {
+    "Opening the store": "upload.step.open",
+    "Checking the rows": "upload.step.check",
+    "Publishing the new store": "upload.step.publish",
+    "Done": "upload.step.done",
+}
+
+
+def progress_step(message: str, lang: str | None = None) -> str:
+    """A load step in the page's language; a message it does not know (e.g. a wait) as is."""
+    plain = message.rstrip("…. ")
+    if plain in _STEPS:
+        return t(_STEPS[plain], lang)
+    if plain.startswith("Writing "):
+        return t("upload.step.write", lang, table=plain.removeprefix("Writing "))
+    return message
 
 
 def kpi_comparison(
@@ -571,8 +702,8 @@ def result_section() -> None:
                 "upload.loaded",
                 file=r.file_name,
                 table=r.table,
-                added=f"{r.rows_added:,}",
-                replaced=f"{r.rows_replaced:,}",
+                added=count(r.rows_added, "row"),
+                replaced=count(r.rows_replaced, "row"),
                 load_id=r.load_id,
             )
         )
@@ -606,15 +737,34 @@ def history_section(db: Path) -> None:
     if frame.empty:
         st.info(tr("upload.history_empty"))
         return
-    st.dataframe(history_display(frame), hide_index=True, key="upload_history")
+    frame = frame.assign(undo_status=undo_status(frame))
+    st.dataframe(styled(history_display(frame)), hide_index=True, key="upload_history")
     undoable = undoable_loads(frame)
     if not undoable:
         st.caption(tr("upload.nothing_to_undo"))
         return
+    labels = undo_labels(frame)
     cols = st.columns([3, 1], vertical_alignment="bottom")
-    load_id = cols[0].selectbox(tr("upload.undo_pick"), undoable, key="upload_undo_id")
+    load_id = cols[0].selectbox(
+        tr("upload.undo_pick"),
+        undoable,
+        format_func=lambda i: labels.get(i, str(i)),
+        key=undo_key(frame),
+        help=tr("upload.undo_help"),
+    )
     if cols[1].button(tr("upload.undo"), key="upload_undo"):
         undo(db, int(load_id))
+
+
+def undo_key(frame: pd.DataFrame) -> str:
+    """The picker's key: new after every load (newest id) and undo (count of undone loads).
+
+    A fixed key would keep the browser's old choice (say load 9 after load 10 went in),
+    and Undo would reverse a load the analyst did not mean.
+    """
+    newest = int(frame["load_id"].max())
+    undone = int(frame["undone_at"].notna().sum())
+    return f"{UNDO_PICK_KEY}_{newest}_{undone}"
 
 
 HISTORY_COLUMNS: tuple[str, ...] = (
@@ -628,22 +778,77 @@ HISTORY_COLUMNS: tuple[str, ...] = (
     "rows_refused",
     "outcome",
     "undone_at",
+    "undo_status",
     "checksum",
     "message",
 )
 
 
 def history_display(frame: pd.DataFrame) -> pd.DataFrame:
-    """The load history with the columns a person scans first, headings translated."""
+    """The load history with the columns a person scans first, headings translated.
+
+    `undoable` is left out: the undo_status column says it in words.
+    """
     cols = [c for c in HISTORY_COLUMNS if c in frame.columns]
-    cols += [c for c in frame.columns if c not in cols]
+    cols += [c for c in frame.columns if c not in cols and c != "undoable"]
     return frame[cols].rename(columns={c: tr(f"upload.h.{c}") for c in cols})
 
 
+def _kept(frame: pd.DataFrame) -> pd.Series:
+    """Per load: its replaced rows are still kept (load_history.undoable; older stores: True)."""
+    if "undoable" not in frame.columns:
+        return pd.Series(True, index=frame.index)
+    return frame["undoable"].fillna(True).astype(bool)
+
+
+def _undo_blockers(frame: pd.DataFrame) -> pd.Series:
+    """Per load: the later live load of its table that must be undone first, else NA."""
+    live = frame["undone_at"].isna() & (frame["outcome"] == "loaded")
+    ids = frame["load_id"].where(live)
+    newest = ids.groupby(frame["table_name"]).transform("max")
+    return newest.where(live & (frame["load_id"] < newest))
+
+
+def undo_status(frame: pd.DataFrame) -> pd.Series:
+    """Per load, whether it can be undone now or why not (loader.undo_load's rules)."""
+    out: list[str] = []
+    for outcome, undone_at, keep, blocker in zip(
+        frame["outcome"], frame["undone_at"], _kept(frame), _undo_blockers(frame), strict=True
+    ):
+        if outcome != "loaded":
+            out.append(tr("upload.status.refused"))
+        elif not pd.isna(undone_at):
+            out.append(tr("upload.status.undone"))
+        elif not pd.isna(blocker):
+            out.append(tr("upload.status.later", later=int(blocker)))
+        elif not bool(keep):
+            out.append(tr("upload.status.expired", keep=loader.UNDO_KEEP))
+        else:
+            out.append(tr("upload.status.ready"))
+    return pd.Series(out, index=frame.index, dtype=object)
+
+
 def undoable_loads(frame: pd.DataFrame) -> list[int]:
-    """Load ids that committed and are not undone yet, newest first."""
-    live = frame[frame["undone_at"].isna() & (frame["outcome"] == "loaded")]
-    return sorted((int(x) for x in live["load_id"]), reverse=True)
+    """Loads undo_load accepts now: the latest live load of each table, kept; newest first."""
+    live = frame["undone_at"].isna() & (frame["outcome"] == "loaded")
+    ok = frame[live & _kept(frame) & _undo_blockers(frame).isna()]
+    return sorted((int(x) for x in ok["load_id"]), reverse=True)
+
+
+def undo_labels(frame: pd.DataFrame) -> dict[int, str]:
+    """Load id -> "id · table · file · time · rows" for the undo picker."""
+    columns = ("load_id", "table_name", "file_name", "loaded_at", "rows_in")
+    return {
+        int(load_id): tr(
+            "upload.undo_option",
+            load_id=int(load_id),
+            table=table,
+            file=file,
+            at=cell_text(at)[:16],  # to the minute
+            rows=count(int(rows), "row"),
+        )
+        for load_id, table, file, at, rows in frame[list(columns)].itertuples(index=False)
+    }
 
 
 def undo(db: Path, load_id: int) -> None:
