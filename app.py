@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import style
+from ui.data import ensure_demo_store
 from ui.i18n import t
 from ui.sidebar import nav_lang, render_sidebar
 
@@ -15,6 +16,7 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
+ensure_demo_store()  # a fresh clone's first start shows the demo bank, not an empty page
 lang = nav_lang()
 pg = st.navigation(
     {

@@ -7,6 +7,7 @@ a load publishes a new file, its data_version changes and every page recomputes.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -14,7 +15,7 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from metrics.filters import Filters
-from metrics.store import DataVersion, Reader, StoreMissingError, resolve_db
+from metrics.store import DEFAULT_DB, DataVersion, Reader, StoreMissingError, resolve_db
 
 T = TypeVar("T")
 
@@ -32,6 +33,22 @@ def _reader(path: str) -> Reader:
 def reader() -> Reader:
     """The shared, thread-safe Reader of the current store path."""
     return _reader(str(db_path()))
+
+
+def ensure_demo_store() -> None:
+    """First start without data: build the demo bank at the default path, with progress.
+
+    Only when CRM_DB is not set: a store configured by path that is missing is a
+    deployment fault the pages report, never something to paper over with demo data.
+    """
+    path = db_path()
+    if path.exists() or path != DEFAULT_DB or "CRM_DB" in os.environ:
+        return
+    from metrics.demo import build_demo
+    from ui.i18n import t
+
+    with st.spinner(t("demo_building")):
+        build_demo(path)
 
 
 def store_version() -> DataVersion | None:

@@ -54,6 +54,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "There is no data store yet ({path}). Load extracts on the “Data: upload & "
         "history” page, or run `python -m metrics demo` to build the demo bank.",
     },
+    "demo_building": {
+        "zh": "首次启动：正在生成演示银行数据（约几秒钟）…",
+        "en": "First start: building the demo bank (a few seconds)…",
+    },
     "store_empty": {
         "zh": "数据库中还没有客户数据。请先导入数据。",
         "en": "The store holds no customers yet. Load extracts first.",

@@ -1,0 +1,46 @@
+"""A fresh clone's first `streamlit run app.py`: no store and no CRM_DB -> the demo bank."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from metrics import store
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_first_start_builds_the_demo_bank_and_shows_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CRM_DB", raising=False)
+    monkeypatch.chdir(tmp_path)  # data/crm.duckdb is relative to the working directory
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception
+    built = tmp_path / store.DEFAULT_DB
+    assert built.exists()
+    con = store.connect_reader(built)
+    try:
+        customers = con.execute("SELECT count(*) FROM customers").fetchone()
+    finally:
+        con.close()
+    assert customers == (3000,)  # the demo's default size
+    assert [m.label for m in at.metric]  # the overview's cards are drawn, not an empty state
+
+
+def test_a_configured_store_that_is_missing_is_reported_not_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "elsewhere.duckdb"
+    monkeypatch.setenv("CRM_DB", str(missing))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert not missing.exists()
+    shown = [*at.warning, *at.info, *at.error]
+    assert any("There is no data store yet" in str(w.value) for w in shown)
