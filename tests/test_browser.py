@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, FilePayload, Page, expect
+from playwright.sync_api import Browser, BrowserContext, FilePayload, Locator, Page, expect
 
 from tests.browser_util import (
     EXCEPTION,
@@ -309,3 +309,83 @@ def test_cli_load_while_the_app_serves_shows_after_a_rerun(
     wait_for_app(page)
     expect(metric_value(page, ACTIVE)).to_have_text("12")
     expect_no_exception(page)
+
+
+# Records every string a canvas draws (the grid paints its cells on a canvas; its ARIA table
+# and clipboard carry the raw values, so this is the only place the shown text can be read).
+RECORD_DRAWN_TEXT = """(() => {
+    const fill = CanvasRenderingContext2D.prototype.fillText;
+    window.__drawn = [];
+    CanvasRenderingContext2D.prototype.fillText = function (text, x, y, ...rest) {
+        window.__drawn.push({text: String(text), x: x, y: y, canvas: this.canvas});
+        return fill.call(this, text, x, y, ...rest);
+    };
+})()"""
+
+
+def _wait_drawn(grid: Locator, text: str) -> None:
+    """Wait until the grid's canvas has drawn `text` (since the record was last cleared)."""
+    grid.page.wait_for_function(
+        "([el, t]) => window.__drawn.some(d => el.contains(d.canvas) && d.text === t)",
+        arg=[grid.element_handle(), text],
+    )
+
+
+def _drawn(grid: Locator) -> list[str]:
+    """The strings the grid's canvas drew, in drawing order."""
+    texts: list[str] = grid.evaluate(
+        "el => window.__drawn.filter(d => el.contains(d.canvas)).map(d => d.text)"
+    )
+    return texts
+
+
+def _click_header(grid: Locator, title: str) -> None:
+    """Click a grid column's header where its title is drawn, as a user does to sort."""
+    _wait_drawn(grid, title)
+    x, y = grid.evaluate(
+        """(el, t) => {
+            const d = window.__drawn.find(d => el.contains(d.canvas) && d.text === t);
+            const box = d.canvas.getBoundingClientRect();
+            return [box.left + d.x + 4, box.top + d.y];
+        }""",
+        title,
+    )
+    grid.evaluate("() => { window.__drawn.length = 0; }")
+    grid.page.mouse.click(x, y)
+
+
+def test_money_column_sorts_by_amount_and_shows_its_text(page: Page, app_server: AppServer) -> None:
+    """Clicking "Total assets" in the drill-down sorts by the amounts, not by the shown text.
+
+    The satisfaction page drills into branch B01 by default. B01 customers of 2025 (onboarded
+    by 12-31, not churned before 01-01; C03 churned on 01-01 and counts), by customer id:
+      C01 2,000,000,000 -> ¥2.00bn     C02 1,500,000,000 -> ¥1.50bn
+      C03   500,000,000 -> ¥500.00M    C09   400,000,000 -> ¥400.00M
+      C13   200,000,000 -> ¥200.00M    (one precision per column: two decimals)
+    Ascending by amount: C13, C09, C03, C02, C01. Sorting the text instead would give
+    ¥1.50bn < ¥2.00bn < ¥200.00M < ... = C02, C01, C13, C09, C03. Only C03 has a churn date
+    (2025-01-01): the other four show "—" there, never "None".
+    """
+    page.add_init_script(RECORD_DRAWN_TEXT)
+    open_app(page, _url(app_server, "satisfaction", f"{YEAR_2025}&lang=en"))
+    grid = page.locator("[data-testid=stDataFrame]").filter(
+        has=page.locator("th", has_text=re.compile(r"^Customer id$"))
+    )
+    grid.scroll_into_view_if_needed()
+    assert [r["Customer id"] for r in dataframe_rows(grid)] == ["C01", "C02", "C03", "C09", "C13"]
+    _wait_drawn(grid, "¥2.00bn")
+    drawn = _drawn(grid)
+    assert {"¥2.00bn", "¥1.50bn", "¥500.00M", "¥400.00M", "¥200.00M", "—"} <= set(drawn)
+    assert not {"None", "nan", "NaT", "2000000000", "2000000000.0"} & set(drawn)
+
+    _click_header(grid, "Total assets")
+    # the sort is on that column, ascending; then the grid repaints its cells in that order
+    expect(grid.locator("th", has_text="Total assets")).to_have_text("↑ Total assets")
+    _wait_drawn(grid, "¥2.00bn")
+    rows = dataframe_rows(grid)
+    assert [r["Customer id"] for r in rows] == ["C13", "C09", "C03", "C02", "C01"]
+    money = [t for t in _drawn(grid) if t.startswith("¥") and t[-1] in "MnK"]
+    assert money[:5] == ["¥200.00M", "¥400.00M", "¥500.00M", "¥1.50bn", "¥2.00bn"]
+    assert "—" in _drawn(grid)
+    expect_no_exception(page)
+    screenshot(page, "drill-sorted-by-assets", "en")

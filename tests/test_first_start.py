@@ -16,12 +16,14 @@ def test_first_start_builds_the_demo_bank_and_shows_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("CRM_DB", raising=False)
-    monkeypatch.chdir(tmp_path)  # data/crm.duckdb is relative to the working directory
+    # The default path, moved into tmp_path (not chdir: Streamlit reads .streamlit/ from the cwd).
+    default = tmp_path / "data" / "crm.duckdb"
+    monkeypatch.setattr(store, "DEFAULT_DB", default)
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     at.query_params["lang"] = "en"
     at.run()
     assert not at.exception
-    built = tmp_path / store.DEFAULT_DB
+    built = default
     assert built.exists()
     con = store.connect_reader(built)
     try:

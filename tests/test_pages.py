@@ -38,8 +38,11 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Dataframe
 
 from metrics.store import ensure_store
 
@@ -288,10 +291,19 @@ def test_unreadable_store_shows_a_message(tmp_path: Path, monkeypatch: pytest.Mo
     assert any("could not be read" in e.value for e in at.error)
 
 
+def _shown(grid: Dataframe) -> pd.DataFrame:
+    """The text a st.dataframe grid shows: its Styler display values when it has them
+    (numbers and dates keep their values in `.value` so that the grid sorts by them)."""
+    display = grid.proto.arrow_data.styler.display_values
+    if not display:
+        return grid.value
+    return dataframe_util.convert_arrow_bytes_to_pandas_df(display)
+
+
 def _cells(at: AppTest) -> list[object]:
-    """Every cell of every table and grid on the page."""
+    """Every cell, as shown, of every table and grid on the page."""
     out: list[object] = []
-    for frame in [d.value for d in at.dataframe] + [tb.value for tb in at.table]:
+    for frame in [_shown(d) for d in at.dataframe] + [tb.value for tb in at.table]:
         out += frame.to_numpy().ravel().tolist()
     return out
 
@@ -326,7 +338,7 @@ def test_lending_tables_read_months_and_span_the_trend_window(seed_env: Path) ->
     at = _app(**YEAR_2025, lang="en")
     at.switch_page("app_pages/lending.py").run()
     _ok(at)
-    monthly = at.dataframe[0].value
+    monthly = _shown(at.dataframe[0])
     months = [f"2025-{m:02d}" for m in range(1, 13)]
     assert list(monthly["Month"]) == months  # 2025-01, not 2025-01-01
     # L02 6,000,000 disbursed 2025-03-01; L03 2,000,000 on 2024-06-15 is June's last year
@@ -334,7 +346,12 @@ def test_lending_tables_read_months_and_span_the_trend_window(seed_env: Path) ->
     assert by_month.loc["2025-03", "This period"] == "¥6.00M"
     assert by_month.loc["2025-06", "Last year"] == "¥2.00M"
     assert by_month.loc["2025-01", "This period"] == "¥0"
-    risk = at.dataframe[1].value.set_index("Month")
+    # behind the text the grid keeps the values it sorts by: month starts and yuan amounts
+    raw = at.dataframe[0].value
+    assert list(pd.to_datetime(raw["Month"]).dt.strftime("%Y-%m")) == months
+    assert raw.loc[2, "This period"] == 6_000_000  # row 2 = 2025-03
+    assert raw.loc[5, "Last year"] == 2_000_000  # row 5 = 2025-06
+    risk = _shown(at.dataframe[1]).set_index("Month")
     # the 2025 trend window is Jan..Dec even though snapshots exist for Nov and Dec only
     assert list(risk.index) == months
     assert risk.loc["2025-01", "Normal"] == "—"  # no snapshot that month

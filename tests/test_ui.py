@@ -365,6 +365,62 @@ def test_display_frame_formats_by_unit_and_shows_dashes() -> None:
     assert "None" not in shown.to_numpy().ravel().tolist()
 
 
+def _grid_text(grid: object) -> list[list[str]]:
+    """The text a Styler shows, row by row (header first), through its public to_string."""
+    from pandas.io.formats.style import Styler
+
+    assert isinstance(grid, Styler)
+    lines = grid.to_string(delimiter="|").splitlines()
+    return [line.split("|")[1:] for line in lines]  # drop the (hidden) index
+
+
+def test_grid_frame_keeps_values_to_sort_and_shows_display_text() -> None:
+    from ui.components import display_frame, grid_frame
+
+    frame = pd.DataFrame(
+        {
+            "industry": ["food", None, "trade"],
+            "amount": [48_500.0, 1e7, float("nan")],
+            "customers": [3, 1200, 7],
+            "churn_date": [None, D(2025, 3, 31), D(2024, 1, 2)],
+            "month": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"]),
+        }
+    )
+    units = {"amount": "cny"}
+    grid = grid_frame(frame, units, "zh", {"amount": "金额"})
+    # the shown text is display_frame's, cell for cell, under the display labels:
+    # 48,500 -> ¥4.85万, 10,000,000 -> ¥1,000万, NaN -> "—", 1200 -> "1,200", None -> "—"
+    assert _grid_text(grid) == [
+        ["industry", "金额", "customers", "churn_date", "month"],
+        ["食品", "¥4.85万", "3", DASH, "2025-01"],
+        [DASH, "¥1,000万", "1,200", "2025-03-31", "2025-02"],
+        ["商贸", DASH, "7", "2024-01-02", "2025-03"],
+    ]
+    shown = display_frame(frame, units, "zh").to_numpy().tolist()
+    assert _grid_text(grid)[1:] == shown
+    # behind the text, numbers and dates keep their values, so a header click sorts
+    # 48,500 before 10,000,000 (as text "¥1,000万" < "¥4.85万"); text columns are the text
+    data = grid.data  # type: ignore[union-attr]
+    assert pd.api.types.is_float_dtype(data["金额"])
+    assert data["金额"].sort_values().tolist()[:2] == [48_500.0, 1e7]
+    assert data["customers"].tolist() == [3, 1200, 7]
+    assert data["churn_date"].tolist()[1:] == [D(2025, 3, 31), D(2024, 1, 2)]
+    assert pd.api.types.is_datetime64_any_dtype(data["month"])
+    assert data["industry"].tolist() == ["食品", DASH, "商贸"]
+
+
+def test_grid_frame_too_big_to_style_is_shown_as_text() -> None:
+    from ui.components import display_frame, grid_frame
+
+    frame = pd.DataFrame({"amount": [48_500.0, 1e7], "customers": [3, 1200]})
+    # 2 rows x 2 columns = 4 cells; Streamlit refuses to style more than the pandas limit
+    with pd.option_context("styler.render.max_elements", 3):
+        grid = grid_frame(frame, {"amount": "cny"}, "zh", {})
+    assert isinstance(grid, pd.DataFrame)
+    assert grid.to_numpy().tolist() == [["¥4.85万", "3"], ["¥1,000万", "1,200"]]
+    assert grid.equals(display_frame(frame, {"amount": "cny"}, "zh"))
+
+
 def test_table_height_fits_its_rows() -> None:
     from ui.components import ROW_PX, table_height
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
 import pandas as pd
@@ -34,6 +34,9 @@ from ui.fmt import (
     is_missing,
 )
 from ui.i18n import VALUE_COLUMNS, t, value_name
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
 
 T = TypeVar("T")
 
@@ -231,19 +234,54 @@ def table_height(rows: int) -> int:
     return ROW_PX * (min(max(rows, 1), MAX_ROWS_SHOWN) + 1) + 3
 
 
-def _alignment(
-    frame: pd.DataFrame, units: Mapping[str, str], labels: Mapping[str, str]
-) -> dict[str, Any]:
-    """Numbers (now text) stay right-aligned, as in every bank report."""
-    cfg: dict[str, Any] = {}
-    for col in frame.columns:
-        name = str(col)
-        numeric = pd.api.types.is_numeric_dtype(frame[col]) and not pd.api.types.is_bool_dtype(
-            frame[col]
-        )
-        if name in units or numeric:
-            cfg[labels.get(name, name)] = st.column_config.TextColumn(alignment="right")
-    return cfg
+def _sorts_by_value(series: pd.Series) -> bool:
+    """Numbers and dates keep their values in the grid (so a header click sorts by value)."""
+    numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+    return numeric or _is_dates(series)
+
+
+def _text_numbers(frame: pd.DataFrame, units: Mapping[str, str]) -> list[str]:
+    """Columns with a unit that reach the grid as text: right-aligned, as in bank reports."""
+    return [str(c) for c in frame.columns if str(c) in units and not _sorts_by_value(frame[c])]
+
+
+def _shown_as(raw: Sequence[Any], shown: Sequence[str]) -> Callable[[Any], str]:
+    """A Styler formatter giving each raw value of a column the text display_frame gave it."""
+    texts: dict[Any, str] = {}
+    for value, text in zip(raw, shown, strict=True):
+        if not is_missing(value):
+            texts.setdefault(value, text)
+
+    def formatter(value: Any) -> str:
+        if is_missing(value):
+            return DASH
+        return texts.get(value, str(value))
+
+    return formatter
+
+
+def grid_frame(
+    frame: pd.DataFrame, units: Mapping[str, str], lang: str, labels: Mapping[str, str]
+) -> pd.DataFrame | Styler:
+    """What st.dataframe gets: numbers and dates as values carrying display_frame's text as
+    Styler display values (so the grid shows "¥4.85万" but sorts by 48,500), other columns as
+    that text. A frame over pandas' styler cell limit (which Streamlit refuses to style) is
+    shown as text only.
+    """
+    shown = display_frame(frame, units, lang).rename(columns=labels).reset_index(drop=True)
+    if frame.size > int(pd.get_option("styler.render.max_elements")):
+        return shown
+    raw = frame.rename(columns=labels).reset_index(drop=True)
+    data: dict[str, Any] = {}
+    formats: dict[str, Callable[[Any], str]] = {}
+    for col in shown.columns:
+        if _sorts_by_value(raw[col]):
+            data[col] = raw[col]
+            formats[col] = _shown_as(raw[col].tolist(), shown[col].tolist())
+        else:
+            data[col] = shown[col]
+    values = pd.DataFrame(data, index=shown.index, columns=list(shown.columns))
+    return values.style.format(formats)  # type: ignore[arg-type]
 
 
 def table(
@@ -279,20 +317,19 @@ def table(
     if frame.empty:
         empty("no_data_period", lang)
         return
-    shown = display_frame(frame, units, lang).rename(columns=labels)
     exported = export_frame(frame, lang).rename(columns=labels)
     if static:
-        st.table(shown, hide_index=True)
+        st.table(display_frame(frame, units, lang).rename(columns=labels), hide_index=True)
         downloads(exported, name, f, lang, title=title or name, key=key or name)
         return
     st.dataframe(
-        shown,
+        grid_frame(frame, units, lang, labels),
         hide_index=True,
         column_config={
-            **_alignment(frame, units, labels),
-            **{c: st.column_config.TextColumn(alignment="right") for c in right},
+            labels.get(c, c): st.column_config.TextColumn(alignment="right")
+            for c in [*_text_numbers(frame, units), *right]
         },
-        height=table_height(len(shown)) if height == "auto" else height,  # type: ignore[arg-type]
+        height=table_height(len(frame)) if height == "auto" else height,  # type: ignore[arg-type]
         placeholder=DASH,
         key=key,
     )

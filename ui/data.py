@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from metrics.filters import Filters
-from metrics.store import DEFAULT_DB, DataVersion, Reader, StoreMissingError, resolve_db
+from metrics.store import DataVersion, Reader, StoreMissingError, resolve_db
 
 T = TypeVar("T")
 
@@ -42,7 +42,7 @@ def ensure_demo_store() -> None:
     deployment fault the pages report, never something to paper over with demo data.
     """
     path = db_path()
-    if path.exists() or path != DEFAULT_DB or "CRM_DB" in os.environ:
+    if path.exists() or "CRM_DB" in os.environ:
         return
     from metrics.demo import build_demo
     from ui.i18n import t
