@@ -12,44 +12,16 @@ f, lang = sidebar.current_filters(), sidebar.lang()
 st.title(t("page_glossary", lang))
 st.caption(t("glossary_intro", lang))
 
-c.table(
-    c.glossary_frame(lang),
-    "kpi_glossary",
-    f,
-    lang,
-    title=t("page_glossary", lang),
-    static=True,
-    key="t_glossary",
+# (section title key, intro key or None, export name, frame)
+SECTIONS = (
+    ("page_glossary", None, "kpi_glossary", c.glossary_frame(lang)),
+    ("rel_rules", None, "relationship_rules", c.rules_frame("rel", lang)),
+    ("tier_rules", None, "tier_rules", c.rules_frame("tier", lang)),
+    ("rfm_map", "rfm_intro", "rfm_segment_map", c.rules_frame("rfm", lang)),
 )
-
-st.subheader(t("rel_rules", lang))
-c.table(
-    c.rules_frame("rel", lang),
-    "relationship_rules",
-    f,
-    lang,
-    title=t("rel_rules", lang),
-    static=True,
-    key="t_rel_rules",
-)
-st.subheader(t("tier_rules", lang))
-c.table(
-    c.rules_frame("tier", lang),
-    "tier_rules",
-    f,
-    lang,
-    title=t("tier_rules", lang),
-    static=True,
-    key="t_tier_rules",
-)
-st.subheader(t("rfm_map", lang))
-st.caption(t("rfm_intro", lang))
-c.table(
-    c.rules_frame("rfm", lang),
-    "rfm_segment_map",
-    f,
-    lang,
-    title=t("rfm_map", lang),
-    static=True,
-    key="t_rfm_map",
-)
+for title_key, intro_key, name, frame in SECTIONS:
+    if title_key != "page_glossary":
+        st.subheader(t(title_key, lang))
+    if intro_key:
+        st.caption(t(intro_key, lang))
+    c.table(frame, name, f, lang, title=t(title_key, lang), static=True, key=f"t_{name}")

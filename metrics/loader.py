@@ -957,7 +957,13 @@ def undo_load(db: Path | str, load_id: int) -> str:
 
 
 def history(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every load, newest first, from a store connection (reader or writer)."""
+    """Every load, newest first, from a store connection (reader or writer).
+
+    A store made outside this code may have no load_history yet: that is no loads.
+    """
+    if "load_history" in store.missing_tables(con):
+        con = store.connect(":memory:", read_only=False)
+        con.execute(store.LOAD_HISTORY_SQL)
     return con.execute("SELECT * FROM load_history ORDER BY load_id DESC").df()
 
 

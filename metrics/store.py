@@ -115,6 +115,20 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE TABLE IF NOT EXISTS _undo_{table.name} ({', '.join(undo_cols)})")
 
 
+def missing_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Contract tables (and load_history) the connected store does not have, in order.
+
+    A store written by this code always has them all (every write runs create_schema);
+    one made elsewhere may not, and readers should say so rather than fail on a query.
+    """
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables "
+        "WHERE table_catalog = current_database() AND table_schema = 'main'"
+    ).fetchall()
+    present = {str(r[0]) for r in rows}
+    return [name for name in (*TABLES, "load_history") if name not in present]
+
+
 @contextlib.contextmanager
 def _exclusive_lock(
     path: Path, timeout: float, on_wait: Callable[[str], None] | None

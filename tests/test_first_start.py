@@ -46,3 +46,26 @@ def test_a_configured_store_that_is_missing_is_reported_not_replaced(
     assert not missing.exists()
     shown = [*at.warning, *at.info, *at.error]
     assert any("There is no data store yet" in str(w.value) for w in shown)
+
+
+@pytest.mark.parametrize(
+    "page", ["app_pages/overview.py", "app_pages/lending.py", "app_pages/upload.py"]
+)
+def test_a_store_missing_tables_says_which_and_never_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, page: str
+) -> None:
+    # A DuckDB file made outside the app: only branches exists (no customers, no history).
+    partial = tmp_path / "partial.duckdb"
+    con = store.connect(partial, read_only=False)
+    con.execute("CREATE TABLE branches (branch_id VARCHAR, branch_name VARCHAR, region VARCHAR)")
+    con.close()
+    monkeypatch.setenv("CRM_DB", str(partial))
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.query_params["lang"] = "en"
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception
+    if page != "app_pages/upload.py":  # the upload page is how the tables get made
+        shown = " ".join(str(m.value) for m in at.info)
+        assert "The store has no table customers, loans," in shown

@@ -72,9 +72,9 @@ def page_header(title_key: str, f: Filters, lang: str, note_key: str | None = No
         st.info(t(note_key, lang), icon=":material/info:")
 
 
-def empty(message_key: str = "no_data_period", lang: str | None = None) -> None:
+def empty(message_key: str = "no_data_period", lang: str | None = None, **fmt: Any) -> None:
     """The empty state: a clear sentence, never an exception."""
-    st.info(t(message_key, lang), icon=":material/search_off:")
+    st.info(t(message_key, lang, **fmt), icon=":material/search_off:")
 
 
 def delta_color(kpi: Kpi) -> str:
@@ -431,8 +431,12 @@ def off_target(compare: pd.DataFrame, kpi_ids: Sequence[str], f: Filters, lang: 
 def guard(lang: str, f: Filters | None = None) -> None:
     """Stop the page with a clear message when there is no store or it holds no customers;
     say so (and go on, showing "—") when the period and filters select no customer."""
-    from metrics import views
+    from metrics import store, views
 
+    missing = load(store.missing_tables, None)
+    if missing:
+        empty("store_incomplete", lang, tables=", ".join(missing))
+        st.stop()
     if load(views.customer_count, None) == 0:
         empty("store_empty", lang)
         st.stop()

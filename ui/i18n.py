@@ -58,6 +58,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "首次启动：正在生成演示银行数据（约几秒钟）…",
         "en": "First start: building the demo bank (a few seconds)…",
     },
+    "store_incomplete": {
+        "zh": "数据库缺少数据表：{tables}。导入任意一个文件（或运行 `python -m metrics demo`）"
+        "会建立全部数据表。",
+        "en": "The store has no table {tables}. Any load (or `python -m metrics demo`) creates "
+        "every table of the data contract.",
+    },
     "store_empty": {
         "zh": "数据库中还没有客户数据。请先导入数据。",
         "en": "The store holds no customers yet. Load extracts first.",
