@@ -191,6 +191,7 @@ def write_transaction(
                 con.execute("BEGIN TRANSACTION")
                 try:
                     yield con
+                    publish_rollups(con)
                     with contextlib.suppress(duckdb.TransactionException):
                         con.execute("COMMIT")
                 except BaseException:
@@ -206,6 +207,16 @@ def write_transaction(
         finally:
             tmp.unlink(missing_ok=True)
             wal.unlink(missing_ok=True)
+
+
+def publish_rollups(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the summary tables from the facts just written, before the publish commits.
+
+    Readers see the facts and the rollups of one load, or neither (metrics.engine.rollups).
+    """
+    from metrics.engine import rollups
+
+    rollups.build(con)
 
 
 def ensure_store(path: Path) -> None:
