@@ -1,53 +1,9 @@
 """The metrics engine: KPI declarations (metrics.kpis.catalog) -> SQL over the rollups.
 
-Public API (pure functions of a DuckDB cursor and Filters; `kpis` limits the work):
-compute, compare, series, breakdown -> plain values / frames; detail, compare_detail,
-series_detail, breakdown_detail -> Cells with numerator, denominator, interval, flags;
-source_dates; rollups.build (at publish).
+- engine.query: compute, compare, series, breakdown (values / frames) and detail,
+  compare_detail, series_detail, breakdown_detail (Cells with numerator, denominator,
+  interval and flags), source_dates; `kpis=` limits the work to what a page shows;
+- engine.rollups: build(con) at publish, location(con) for readers;
+- engine.sources: the fact sources measures aggregate; engine.sql: shared SQL pieces.
+(Nothing is imported here, so the submodules import in any order.)
 """
-
-from __future__ import annotations
-
-from metrics.engine.query import (
-    ALL,
-    BREAKDOWNS,
-    REL_TYPE_IDS,
-    BreakdownBy,
-    Cell,
-    SourceDates,
-    breakdown,
-    breakdown_detail,
-    cells,
-    compare,
-    compare_detail,
-    compute,
-    detail,
-    group_values,
-    month_periods,
-    series,
-    series_detail,
-    source_dates,
-    wilson,
-)
-
-__all__ = [
-    "ALL",
-    "BREAKDOWNS",
-    "REL_TYPE_IDS",
-    "BreakdownBy",
-    "Cell",
-    "SourceDates",
-    "breakdown",
-    "breakdown_detail",
-    "cells",
-    "compare",
-    "compare_detail",
-    "compute",
-    "detail",
-    "group_values",
-    "month_periods",
-    "series",
-    "series_detail",
-    "source_dates",
-    "wilson",
-]

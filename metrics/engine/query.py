@@ -333,7 +333,7 @@ class _Eval:
         s = self.schema
         add = [m for m in ms if MEASURES[m].additive]
         other = [m for m in ms if not MEASURES[m].additive]
-        from_rollup = src.kind != "customers" and by != "relationship_type"
+        from_rollup = src.has_rollup and by != "relationship_type"
         queries: list[str] = []
         if add and from_rollup:
             queries.append(_rollup_sql(src, add, by, s))

@@ -3,13 +3,12 @@
 `build(con)` (called by metrics.store.write_transaction before commit) rewrites:
 - rollup_customers: one row per customer: branch, tier (stored or derived), manager,
   onboard/churn dates, referred, first disbursement;
-- rollup_<source>: the additive measures of each source pre-summed per day (or month,
-  or snapshot month) and branch, tier and manager (branch only for leads and spend),
-  sorted by date so a period reads only its own row groups;
-- rollup_revenue_customers: per month and branch, tier, manager, how many customers have
-  revenue rows in the 12 months ending there and how many of them are cross-sold;
+- rollup_<source>: the additive measures of each source pre-summed per day (or snapshot
+  month) and branch, tier and manager (branch only for leads and spend), sorted by
+  date so a period reads only its own row groups;
 - rollup_sources: each contract table's start and as-of date;
-- rollup_meta: the fingerprint (version + tier rules) the tables were built with.
+- rollup_meta: the fingerprint (version + tier rules) and each table's row count.
+Revenue has no rollup (see Source.has_rollup); its KPIs read revenue by month.
 A store without them (made elsewhere, older, or other tier settings) still answers:
 `location` builds them once in the reader's private in-memory catalog.
 """
@@ -23,6 +22,7 @@ from typing import Any
 
 import duckdb
 
+from metrics.contract import TABLES
 from metrics.engine.sources import SOURCE_DATES_SQL, SOURCES, Source
 from metrics.engine.sql import MANAGER_SQL, TIER_SQL, settings_params, tier_params, used_params
 from metrics.kpis.catalog import MEASURES
@@ -56,12 +56,10 @@ def additive(src: Source) -> list[str]:
 
 def _source_sql(src: Source, s: str) -> str | None:
     cols = ", ".join(f"{MEASURES[m].expr} AS {m}" for m in additive(src))
-    if src.kind == "customers":
+    if not src.has_rollup:
         return None
-    if src.kind == "customers12":
-        return _customers12_sql(s)
-    key = {"event": "x.day", "snapshot": "x.as_of_month", "months12": "x.month"}[src.kind]
-    name = {"event": "day", "snapshot": "as_of_month", "months12": "month"}[src.kind]
+    key = {"event": "x.day", "snapshot": "x.as_of_month"}[src.kind]
+    name = {"event": "day", "snapshot": "as_of_month"}[src.kind]
     if src.keyed == "branch":
         return f"""CREATE OR REPLACE TABLE {s}{src.rollup} AS
 SELECT {key} AS {name}, x.branch_id, {cols}
@@ -72,104 +70,88 @@ FROM {src.relation} x JOIN {s}rollup_customers c ON c.customer_id = x.customer_i
 GROUP BY ALL ORDER BY 1, 2, 3, 4"""
 
 
-def _customers12_sql(s: str) -> str:
-    """Per month and group: customers with revenue rows in the 12 months ending that month
-    (revenue_customers) and those with a positive 12-month sum in 2+ categories (cross_sold).
+def build(
+    con: duckdb.DuckDBPyConnection, schema: str = "", changed: set[str] | None = None
+) -> None:
+    """(Re)build the rollups from the facts on `con`, into `schema` (e.g. 'memory.main.').
 
-    A customer-category's 12-month sum and row count only change when a month enters the
-    window (its month) or leaves it (12 months later): events, running sums, and the
-    changes of each flag summed per group, then a running sum over a dense month grid.
-    """
-    return f"""CREATE OR REPLACE TABLE {s}rollup_revenue_customers AS
-WITH rc AS (
-    SELECT customer_id, product_category AS cat, month, sum(revenue) AS rev
-    FROM revenue GROUP BY ALL
-),
-ev AS (
-    SELECT customer_id, cat, m, sum(d_rev) AS d_rev, sum(d_n) AS d_n FROM (
-        SELECT customer_id, cat, month AS m, rev AS d_rev, 1 AS d_n FROM rc
-        UNION ALL
-        SELECT customer_id, cat, CAST(month + INTERVAL 12 MONTH AS DATE), -rev, -1 FROM rc
-    ) GROUP BY ALL
-),
-st AS (
-    SELECT customer_id, cat, m,
-           CAST(sum(d_rev) OVER w > 0 AS INTEGER) AS pos,
-           CAST(sum(d_n) OVER w > 0 AS INTEGER) AS has
-    FROM ev WINDOW w AS (PARTITION BY customer_id, cat ORDER BY m)
-),
-cat_changes AS (
-    SELECT customer_id, m, sum(d_pos) AS d_pos, sum(d_has) AS d_has FROM (
-        SELECT customer_id, m, pos - coalesce(lag(pos) OVER w, 0) AS d_pos,
-               has - coalesce(lag(has) OVER w, 0) AS d_has
-        FROM st WINDOW w AS (PARTITION BY customer_id, cat ORDER BY m)
-    ) GROUP BY ALL
-),
-cust_state AS (
-    SELECT customer_id, m,
-           CAST(sum(d_pos) OVER w >= 2 AS INTEGER) AS crossed,
-           CAST(sum(d_has) OVER w > 0 AS INTEGER) AS has
-    FROM cat_changes WINDOW w AS (PARTITION BY customer_id ORDER BY m)
-),
-cust_changes AS (
-    SELECT customer_id, m, crossed - coalesce(lag(crossed) OVER w, 0) AS d_cross,
-           has - coalesce(lag(has) OVER w, 0) AS d_has
-    FROM cust_state WINDOW w AS (PARTITION BY customer_id ORDER BY m)
-),
-grp_changes AS (
-    SELECT x.m, c.branch_id, c.tier, c.manager, sum(x.d_has) AS d_has,
-           sum(x.d_cross) AS d_cross
-    FROM cust_changes x JOIN {s}rollup_customers c ON c.customer_id = x.customer_id
-    GROUP BY ALL
-),
-months AS (
-    SELECT CAST(unnest(generate_series(min(m), max(m), INTERVAL 1 MONTH)) AS DATE) AS m
-    FROM grp_changes
-),
-grid AS (
-    SELECT g.branch_id, g.tier, g.manager, months.m
-    FROM (SELECT DISTINCT branch_id, tier, manager FROM grp_changes) g CROSS JOIN months
-),
-dense AS (
-    SELECT grid.m AS month, grid.branch_id, grid.tier, grid.manager,
-           sum(coalesce(ch.d_has, 0)) OVER w AS revenue_customers,
-           sum(coalesce(ch.d_cross, 0)) OVER w AS cross_sold
-    FROM grid LEFT JOIN grp_changes ch
-      ON ch.m = grid.m AND ch.branch_id = grid.branch_id AND ch.tier = grid.tier
-     AND ch.manager = grid.manager
-    WINDOW w AS (PARTITION BY grid.branch_id, grid.tier, grid.manager ORDER BY grid.m)
-)
-SELECT * FROM dense WHERE revenue_customers <> 0 OR cross_sold <> 0 ORDER BY month"""
-
-
-def build(con: duckdb.DuckDBPyConnection, schema: str = "") -> None:
-    """(Re)build every rollup table from the facts on `con`, into `schema` (e.g. 'memory.main.').
-
-    Called inside the publishing transaction, so a reader sees facts and rollups of the
-    same load, or neither.
+    changed: the contract tables written since the last build (None: all), so a load
+    rebuilds only the rollups that read them. Called inside the publishing transaction,
+    so a reader sees the facts and the rollups of the same load, or neither.
     """
     params = settings_params()
 
     def ex(sql: str) -> None:
         con.execute(sql, used_params(sql, params))
 
-    ex(_dim_sql(schema))
+    def stale(tables: tuple[str, ...]) -> bool:
+        return changed is None or bool(changed.intersection(tables))
+
+    if stale(("customers", "loans")):
+        ex(_dim_sql(schema))
     for src in SOURCES.values():
         sql = _source_sql(src, schema)
-        if sql is not None:
+        if sql is not None and stale(src.reads):
             ex(sql)
     ex(f"CREATE OR REPLACE TABLE {schema}rollup_sources AS {SOURCE_DATES_SQL}")
     ex(f"CREATE OR REPLACE TABLE {schema}rollup_meta (key VARCHAR, value VARCHAR)")
-    con.execute(f"INSERT INTO {schema}rollup_meta VALUES ('fingerprint', ?)", [fingerprint()])
+    rows = [("fingerprint", fingerprint())]
+    rows += [(f"rows:{t}", str(n)) for t, n in _row_counts(con).items()]
+    con.executemany(f"INSERT INTO {schema}rollup_meta VALUES (?, ?)", rows)
+
+
+def _row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    sql = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM {t}" for t in TABLES)
+    return {str(r[0]): int(r[1]) for r in con.execute(sql).fetchall()}
+
+
+Marker = tuple[int, frozenset[int]]
+
+
+def marker(con: duckdb.DuckDBPyConnection) -> Marker:
+    """The load history before a write: its last load id and the loads already undone."""
+    row = con.execute(
+        "SELECT coalesce(max(load_id), 0), "
+        "coalesce(list(load_id) FILTER (WHERE undone_at IS NOT NULL), []) FROM load_history"
+    ).fetchone()
+    return (int(row[0]), frozenset(int(i) for i in row[1])) if row else (0, frozenset())
+
+
+def changed_tables(con: duckdb.DuckDBPyConnection, before: Marker) -> set[str] | None:
+    """Tables written since `before`: loaded or undone since, or whose row count moved.
+
+    None (rebuild everything) when the store has no valid rollups yet.
+    """
+    if not _valid(con, ""):
+        return None
+    rows = con.execute(
+        "SELECT table_name, load_id, undone_at IS NOT NULL FROM load_history "
+        "WHERE (load_id > ? AND outcome = 'loaded') OR undone_at IS NOT NULL",
+        [before[0]],
+    ).fetchall()
+    changed = {str(t) for t, i, undone in rows if i > before[0] or (undone and i not in before[1])}
+    stored = dict(con.execute("SELECT key, value FROM rollup_meta").fetchall())
+    for t, n in _row_counts(con).items():
+        if stored.get(f"rows:{t}") != str(n):
+            changed.add(t)
+    return changed
 
 
 def _valid(con: duckdb.DuckDBPyConnection, schema: str) -> bool:
-    try:
-        row = con.execute(
-            f"SELECT value FROM {schema}rollup_meta WHERE key = 'fingerprint'"
-        ).fetchone()
-    except duckdb.CatalogException:
+    """Rollups in `schema` exist and were built with today's fingerprint.
+
+    Checked through the catalog, not by catching an error: an error inside the
+    publishing transaction would abort it.
+    """
+    db = schema.split(".")[0] if schema else None
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'rollup_meta' "
+        "AND schema_name = 'main' AND database_name = coalesce(?, current_database())",
+        [db],
+    ).fetchone()
+    if not found or not found[0]:
         return False
+    row = con.execute(f"SELECT value FROM {schema}rollup_meta WHERE key = 'fingerprint'").fetchone()
     return row is not None and row[0] == fingerprint()
 
 

@@ -30,6 +30,20 @@ class Source:
     def rollup(self) -> str:
         return f"rollup_{self.id}"
 
+    @property
+    def has_rollup(self) -> bool:
+        """Revenue has no rollup: a 12-month window per customer and category is not
+        additive, and rebuilding one from every revenue row would cost each publish more
+        than the raw rows cost a query (they are read filtered by month)."""
+        return self.kind in ("event", "snapshot")
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """The contract tables its rollup is built from (customers via the dimension)."""
+        extra = ("loans",) if self.kind == "snapshot" else ()
+        dim = ("customers",) if self.keyed == "customer" else ()
+        return (self.table, *extra, *dim)
+
     def supports(self, by: str | None) -> bool:
         """Whether a breakdown by `by` splits this source (branch-keyed: branch only)."""
         return by in (None, "month") or self.keyed == "customer" or by == "branch"
