@@ -139,19 +139,29 @@ def _grp(by: str | None, alias: str, keyed: str) -> str:
 
 def _period_join(src: Source, table_alias: str = "x") -> str:
     x = table_alias
-    if src.kind == "event":
-        return f"JOIN periods p ON {x}.day BETWEEN p.date_from AND p.date_to"
+    if src.kind == "event":  # the constant bounds let the scan skip other days' row groups
+        return (
+            f"JOIN periods p ON {x}.day BETWEEN p.date_from AND p.date_to "
+            f"AND {x}.day BETWEEN $p_lo AND $p_hi"
+        )
     if src.kind == "snapshot":
         return f"JOIN snap p ON {x}.as_of_month = p.as_of_month"
     if src.kind == "months12":
         return (
             "JOIN periods p ON "
             f"{x}.month BETWEEN CAST(date_trunc('month', p.date_to) - INTERVAL 11 MONTH AS DATE) "
-            "AND CAST(date_trunc('month', p.date_to) AS DATE)"
+            f"AND CAST(date_trunc('month', p.date_to) AS DATE) "
+            f"AND {x}.month BETWEEN $rev_lo AND $rev_hi"
         )
     if src.kind == "customers12":
         return f"JOIN periods p ON {x}.month = CAST(date_trunc('month', p.date_to) AS DATE)"
     return "CROSS JOIN periods p"
+
+
+def _month_start(day: dt.date, months: int) -> dt.date:
+    """The first day of day's month moved by `months`."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def _snap_cte(table: str) -> str:
@@ -224,6 +234,7 @@ per_cat AS (
     FROM revenue r
     JOIN sel ON sel.customer_id = r.customer_id
     JOIN period_months pm ON pm.month = r.month
+    WHERE r.month BETWEEN $rev_lo AND $rev_hi
     GROUP BY ALL
 ),
 per_cust AS (
@@ -263,16 +274,15 @@ class _Eval:
         periods: Sequence[Period],
         by: str | None,
         kpis: Sequence[str],
+        intervals: bool = True,
     ) -> None:
-        self.con, self.f, self.by = con, f, by
+        self.con, self.f, self.by, self.intervals = con, f, by, intervals
         self.periods: list[Period] = []
         self.index: dict[Period, int] = {}
-        for p in periods:
-            self._pid(p)
-        self.n_main = len(periods)
+        self.main = [self._pid(p) for p in periods]  # equal periods share one pid
         self.need: dict[str, set[int]] = {}
         for k in kpis:
-            for pid in range(self.n_main):
+            for pid in self.main:
                 self._want(k, pid)
         self.settings = get_settings()
         self.schema = rollups.location(con)
@@ -329,6 +339,10 @@ class _Eval:
             "pids": pids,
             "p_from": [self.periods[i][0] for i in pids],
             "p_to": [self.periods[i][1] for i in pids],
+            "p_lo": min(self.periods[i][0] for i in pids),
+            "p_hi": max(self.periods[i][1] for i in pids),
+            "rev_lo": _month_start(min(self.periods[i][1] for i in pids), -11),
+            "rev_hi": _month_start(max(self.periods[i][1] for i in pids), 0),
         }
         s = self.schema
         add = [m for m in ms if MEASURES[m].additive]
@@ -415,7 +429,7 @@ class _Eval:
         num, den = self.measure(c.numerator, pid, g), self.measure(c.denominator, pid, g)
         value = None if num is None or not den else c.scale * float(num) / float(den)
         lo = hi = None
-        if c.interval and value is not None and num is not None and den:
+        if self.intervals and c.interval and value is not None and num is not None and den:
             lo, hi = wilson(float(num), float(den))
         mature = None
         if c.matures:
@@ -485,17 +499,22 @@ def cells(
     periods: Sequence[Period],
     by: str | None = None,
     kpis: Iterable[str] | None = None,
+    *,
+    intervals: bool = True,
 ) -> dict[tuple[int, str], dict[str, Cell]]:
-    """Cells of the KPIs asked for (default all), per period index and group of `by`."""
+    """Cells of the KPIs asked for (default all), per period index and group of `by`.
+
+    intervals=False leaves ci_low/ci_high None (the value-only functions: no statsmodels).
+    """
     if (by is not None and by not in BREAKDOWNS) or by == "month":
         raise ValueError(f"unknown breakdown {by!r}; expected one of {', '.join(BREAKDOWNS)}")
     ids = _kpi_ids(kpis)
-    ev = _Eval(con, f, periods, by, ids)
+    ev = _Eval(con, f, periods, by, ids, intervals)
     ev.load()
     groups = group_values(con, f, by)
     return {
-        (pid, g): {k: ev.cell(k, pid, g) for k in ids}
-        for pid in range(len(periods))
+        (i, g): {k: ev.cell(k, pid, g) for k in ids}
+        for i, pid in enumerate(ev.main)
         for g in groups
     }
 
@@ -527,17 +546,22 @@ def month_periods(
 
 
 def detail(
-    con: duckdb.DuckDBPyConnection, f: Filters, kpis: Iterable[str] | None = None
+    con: duckdb.DuckDBPyConnection,
+    f: Filters,
+    kpis: Iterable[str] | None = None,
+    *,
+    intervals: bool = True,
 ) -> dict[str, Cell]:
     """KPI id -> Cell for the filters' period."""
-    return cells(con, f, [(f.date_from, f.date_to)], None, kpis)[(0, ALL)]
+    return cells(con, f, [(f.date_from, f.date_to)], None, kpis, intervals=intervals)[(0, ALL)]
 
 
 def compute(
     con: duckdb.DuckDBPyConnection, f: Filters, kpis: Iterable[str] | None = None
 ) -> dict[str, Value]:
     """KPI id -> value for the filters' period (None: zero denominator or no data)."""
-    return {k: c.value for k, c in detail(con, f, kpis).items()}
+    res = cells(con, f, [(f.date_from, f.date_to)], None, kpis, intervals=False)
+    return {k: c.value for k, c in res[(0, ALL)].items()}
 
 
 def compare_detail(
@@ -568,7 +592,7 @@ def compare(
     prev, ago = f.previous_period(), f.year_earlier()
     periods = [(f.date_from, f.date_to), (prev.date_from, prev.date_to)]
     periods.append((ago.date_from, ago.date_to))
-    res = cells(con, f, periods, None, kpis)
+    res = cells(con, f, periods, None, kpis, intervals=False)
     ids = _kpi_ids(kpis)
     cols = ("current", "previous", "year_ago")
     data = {c: [res[(i, ALL)][k].value for k in ids] for i, c in enumerate(cols)}
@@ -605,7 +629,7 @@ def series(
     12 calendar months ending with that month. Values as computed (see series_detail).
     """
     periods = month_periods(f, kind)
-    res = cells(con, f, periods, None, kpis)
+    res = cells(con, f, periods, None, kpis, intervals=False)
     ids = _kpi_ids(kpis)
     index = pd.DatetimeIndex([pd.Timestamp(b) for _, b in periods], name="month_end")
     data = {k: [res[(i, ALL)][k].value for i in range(len(periods))] for k in ids}
@@ -617,14 +641,16 @@ def breakdown_detail(
     f: Filters,
     by: BreakdownBy,
     kpis: Iterable[str] | None = None,
+    *,
+    intervals: bool = True,
 ) -> dict[str, dict[str, Cell]]:
     """Group -> KPI id -> Cell. by='month': one group per calendar month overlapping the
     period, clipped to it, keyed YYYY-MM."""
     if by == "month":
         periods = month_periods(f, "clipped")
-        res = cells(con, f, periods, None, kpis)
+        res = cells(con, f, periods, None, kpis, intervals=intervals)
         return {f"{b:%Y-%m}": res[(i, ALL)] for i, (_, b) in enumerate(periods)}
-    res = cells(con, f, [(f.date_from, f.date_to)], by, kpis)
+    res = cells(con, f, [(f.date_from, f.date_to)], by, kpis, intervals=intervals)
     return {g: row for (_, g), row in res.items()}
 
 
@@ -641,7 +667,7 @@ def breakdown(
     """
     if by not in BREAKDOWNS:
         raise ValueError(f"unknown breakdown {by!r}; expected one of {', '.join(BREAKDOWNS)}")
-    rows = breakdown_detail(con, f, by, kpis)
+    rows = breakdown_detail(con, f, by, kpis, intervals=False)
     ids = _kpi_ids(kpis)
     data = {k: [rows[g][k].value for g in rows] for k in ids}
     return pd.DataFrame(data, index=pd.Index(list(rows), name=by), columns=ids, dtype="float64")

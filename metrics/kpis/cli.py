@@ -104,9 +104,10 @@ def _run_cli(args: argparse.Namespace) -> int:
                     "kpis": {k: c.as_dict(with_covered=True) for k, c in blocks[name].items()},
                 }
         else:
-            out["kpis"] = {k: shape(c) for k, c in query.detail(con, f, ids).items()}
+            cells = query.detail(con, f, ids, intervals=args.detail)
+            out["kpis"] = {k: shape(c) for k, c in cells.items()}
         if args.by:
-            rows = query.breakdown_detail(con, f, args.by, ids)
+            rows = query.breakdown_detail(con, f, args.by, ids, intervals=args.detail)
             out["by"] = {g: {k: shape(c) for k, c in row.items()} for g, row in rows.items()}
         out["sources"] = {
             name: {"start": _iso(d.start), "as_of": _iso(d.as_of)}
