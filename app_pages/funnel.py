@@ -22,8 +22,8 @@ COLUMNS: tuple[str, ...] = ("group", "stage", "reached", "step_rate", "overall_r
 f, lang = sidebar.current_filters(), sidebar.lang()
 c.page_header("funnel_title", f, lang, note_key="funnel_tier_note")
 c.guard(lang)
-compare = c.load(kpis.compare, f)
-trend = c.load(kpis.series, trend_window(f), kind="month")
+compare = c.load(kpis.compare, f, kpis=CARDS)
+trend = c.load(kpis.series, trend_window(f), kind="month", kpis=CARDS)
 stages = {s: t(f"stage_{s}", lang) for s in FUNNEL_STAGES}
 c.kpi_cards(CARDS, compare, lang, trend)
 

@@ -16,8 +16,8 @@ TABLE_KPIS: tuple[str, ...] = (*CARDS, "renewal_rate", "repurchase_rate")
 f, lang = sidebar.current_filters(), sidebar.lang()
 c.page_header("page_lending", f, lang)
 c.guard(lang, f)
-compare = c.load(kpis.compare, f)
-trend = c.load(kpis.series, trend_window(f), kind="month")
+compare = c.load(kpis.compare, f, kpis=CARDS)
+trend = c.load(kpis.series, trend_window(f), kind="month", kpis=CARDS)
 c.kpi_cards(CARDS, compare, lang, trend)
 
 monthly = c.load(views.new_lending_by_month, f)
@@ -80,6 +80,6 @@ c.table(
     key="t_risk",
 )
 st.subheader(t("kpis_by_group", lang))
-frames = {by: c.load(kpis.breakdown, f, by=by) for by in ("branch", "tier")}
+frames = {by: c.load(kpis.breakdown, f, by=by, kpis=TABLE_KPIS) for by in ("branch", "tier")}
 c.breakdown_tabs(frames, TABLE_KPIS, "lending", f, lang)
 c.drill_down(f, lang, ("branch", "tier", "relationship_type"))

@@ -37,14 +37,15 @@ TREND: tuple[str, ...] = (
 f, lang = sidebar.current_filters(), sidebar.lang()
 c.page_header("overview_title", f, lang)
 c.guard(lang, f)
-compare = c.load(kpis.compare, f)
-trend = c.load(kpis.series, trend_window(f), kind="month")
+TARGETED: tuple[str, ...] = tuple(k for k in KPIS if KPIS[k].target is not None)
+compare = c.load(kpis.compare, f, kpis=HEADLINE + TARGETED)
+trend = c.load(kpis.series, trend_window(f), kind="month", kpis=HEADLINE + TREND)
 
 st.subheader(t("headline", lang))
 c.kpi_cards(HEADLINE, compare, lang, trend)
 
 st.subheader(t("off_target_title", lang))
-c.off_target(compare, list(KPIS), f, lang)
+c.off_target(compare, list(TARGETED), f, lang)
 
 st.subheader(t("trend_title", lang))
 for start in range(0, len(TREND), 3):

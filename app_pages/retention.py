@@ -35,8 +35,8 @@ CHURN_COLUMNS: tuple[str, ...] = (
 f, lang = sidebar.current_filters(), sidebar.lang()
 c.page_header("page_retention", f, lang)
 c.guard(lang, f)
-compare = c.load(kpis.compare, f)
-rolling = c.load(kpis.series, trend_window(f), kind="trailing12")
+compare = c.load(kpis.compare, f, kpis=CARDS)
+rolling = c.load(kpis.series, trend_window(f), kind="trailing12", kpis=CARDS)
 c.kpi_cards(CARDS, compare, lang, rolling)
 
 left, right = st.columns(2)

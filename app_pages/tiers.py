@@ -17,7 +17,7 @@ f, lang = sidebar.current_filters(), sidebar.lang()
 c.page_header("page_tiers", f, lang)
 c.guard(lang, f)
 rel_names, tier_names = c.rel_names(lang), c.tier_names(lang)
-by_tier = c.load(kpis.breakdown, f, by="tier")
+by_tier = c.load(kpis.breakdown, f, by="tier", kpis=CUSTOMER_KPIS)
 
 st.subheader(t("kpis_by_tier", lang))
 for col, kpi_id in zip(st.columns(3), TIER_CHARTS, strict=True):

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from metrics.contract import FUNNEL_STAGES
+from metrics.engine.sql import BRANCH_OK, CUST_CTE, customer_ok, rel_ctes, run, settings_params
 from metrics.filters import Filters
-from metrics.kpis import BRANCH_OK, CUST_CTE, TIER_OK, rel_ctes, run, settings_params
 
 NOT_ACTIVE = "not_active"
 
@@ -99,9 +99,8 @@ rfm AS (SELECT *, """
 
 
 def _selected(alias: str = "") -> str:
-    """SQL condition: the branch and tier filters, on `alias.` columns of `cust`."""
-    a = f"{alias}." if alias else ""
-    return f"{BRANCH_OK.format(col=a + 'branch_id')} AND {TIER_OK.format(col=a + 'tier')}"
+    """SQL condition: the branch, tier and manager filters, on `alias.` columns of `cust`."""
+    return customer_ok(alias)
 
 
 def _params(f: Filters, **extra: Any) -> dict[str, Any]:

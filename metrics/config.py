@@ -13,6 +13,8 @@ variable CRM_SETTINGS may override any of them, e.g.::
     top_share = 0.05
 
     discount_rate = 0.07
+    min_n = 30           # low_n below this denominator
+    maturity_days = 90   # funnel values mature this long after date_to
 """
 
 from __future__ import annotations
@@ -67,10 +69,19 @@ class Settings:
     tiers: TierRules = field(default_factory=TierRules)
     relationship: RelationshipRules = field(default_factory=RelationshipRules)
     discount_rate: float = 0.08
+    min_n: int = 30  # a denominator below this is low_n (kpis.md, Low sample)
+    maturity_days: int = 90  # funnel values are mature this long after date_to
 
     def __hash__(self) -> int:
         return hash(
-            (tuple(sorted(self.targets.items())), self.tiers, self.relationship, self.discount_rate)
+            (
+                tuple(sorted(self.targets.items())),
+                self.tiers,
+                self.relationship,
+                self.discount_rate,
+                self.min_n,
+                self.maturity_days,
+            )
         )
 
     def target(self, kpi_id: str) -> float | None:
@@ -96,7 +107,14 @@ def _section(cls: type[Any], current: Any, data: dict[str, Any], name: str) -> A
 def settings_from_dict(data: dict[str, Any], base: Settings | None = None) -> Settings:
     """Apply a parsed TOML document to the defaults (or to `base`)."""
     base = base or Settings()
-    unknown = set(data) - {"targets", "tiers", "relationship", "discount_rate"}
+    unknown = set(data) - {
+        "targets",
+        "tiers",
+        "relationship",
+        "discount_rate",
+        "min_n",
+        "maturity_days",
+    }
     if unknown:
         raise ValueError(f"unknown setting {sorted(unknown)[0]}")
     targets = dict(base.targets)
@@ -111,6 +129,8 @@ def settings_from_dict(data: dict[str, Any], base: Settings | None = None) -> Se
             RelationshipRules, base.relationship, data.get("relationship", {}), "relationship"
         ),
         discount_rate=float(data.get("discount_rate", base.discount_rate)),
+        min_n=int(data.get("min_n", base.min_n)),
+        maturity_days=int(data.get("maturity_days", base.maturity_days)),
     )
 
 

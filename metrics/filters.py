@@ -9,6 +9,8 @@ from typing import Any
 from metrics.config import get_settings
 from metrics.contract import TIERS
 
+UNASSIGNED = "(unassigned)"  # the manager value of customers without a relationship_manager
+
 
 def _default_discount_rate() -> float:
     return get_settings().discount_rate
@@ -26,14 +28,16 @@ def shift_year(day: dt.date, years: int = -1) -> dt.date:
 class Filters:
     """A period [date_from, date_to] (both included) and the customers selected.
 
-    Empty `branches` or `tiers` mean "all". Values only ever reach SQL through
-    `params()`, as bound parameters.
+    Empty `branches`, `tiers` or `managers` mean "all"; the manager UNASSIGNED selects
+    customers without one. Values only ever reach SQL through `params()`, as bound
+    parameters.
     """
 
     date_from: dt.date
     date_to: dt.date
     branches: tuple[str, ...] = ()
     tiers: tuple[str, ...] = ()
+    managers: tuple[str, ...] = ()
     discount_rate: float = field(default_factory=_default_discount_rate)
 
     def __post_init__(self) -> None:
@@ -45,6 +49,7 @@ class Filters:
         # Normalize order so equal selections hash equally (cache keys).
         object.__setattr__(self, "branches", tuple(sorted(set(self.branches))))
         object.__setattr__(self, "tiers", tuple(sorted(set(self.tiers))))
+        object.__setattr__(self, "managers", tuple(sorted(set(self.managers))))
 
     @property
     def days(self) -> int:
@@ -57,6 +62,7 @@ class Filters:
             "date_to": self.date_to,
             "branches": list(self.branches),
             "tiers": list(self.tiers),
+            "managers": list(self.managers),
             "discount_rate": self.discount_rate,
         }
 
@@ -77,7 +83,13 @@ class Filters:
         if lang == "zh":
             branches = "、".join(self.branches) if self.branches else "全部机构"
             tiers = "、".join(self.tiers) if self.tiers else "全部分层"
-            return f"期间 {self.date_from} 至 {self.date_to}；机构：{branches}；客户分层：{tiers}"
+            text = f"期间 {self.date_from} 至 {self.date_to}；机构：{branches}；客户分层：{tiers}"
+            if self.managers:
+                text += "；客户经理：" + "、".join(self.managers)
+            return text
         branches = ", ".join(self.branches) if self.branches else "all branches"
         tiers = ", ".join(self.tiers) if self.tiers else "all tiers"
-        return f"Period {self.date_from} to {self.date_to}; branches: {branches}; tiers: {tiers}"
+        text = f"Period {self.date_from} to {self.date_to}; branches: {branches}; tiers: {tiers}"
+        if self.managers:
+            text += "; relationship managers: " + ", ".join(self.managers)
+        return text

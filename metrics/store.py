@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -188,9 +189,11 @@ def write_transaction(
             con = connect(tmp, read_only=False)
             try:
                 create_schema(con)
+                before = rollup_marker(con)
                 con.execute("BEGIN TRANSACTION")
                 try:
                     yield con
+                    publish_rollups(con, before)
                     with contextlib.suppress(duckdb.TransactionException):
                         con.execute("COMMIT")
                 except BaseException:
@@ -206,6 +209,23 @@ def write_transaction(
         finally:
             tmp.unlink(missing_ok=True)
             wal.unlink(missing_ok=True)
+
+
+def rollup_marker(con: duckdb.DuckDBPyConnection) -> Any:
+    """The load history before a write, to tell which tables the write changed."""
+    from metrics.engine import rollups
+
+    return rollups.marker(con)
+
+
+def publish_rollups(con: duckdb.DuckDBPyConnection, before: Any) -> None:
+    """Rebuild the summary tables of the tables just written, before the publish commits.
+
+    Readers see the facts and the rollups of one load, or neither (metrics.engine.rollups).
+    """
+    from metrics.engine import rollups
+
+    rollups.build(con, changed=rollups.changed_tables(con, before))
 
 
 def ensure_store(path: Path) -> None:

@@ -13,8 +13,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from metrics import kpis
 from metrics.contract import RISK_CLASSES
+from metrics.engine import sql as kpis
 from metrics.filters import Filters
 
 # Latest date carried by each table; month tables count up to the month's last day.

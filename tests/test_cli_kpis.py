@@ -88,3 +88,83 @@ def test_missing_store_gives_one_line(tmp_path: Path) -> None:
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and "No store" in lines[0], out.stderr
     assert not (tmp_path / "no.duckdb").exists()
+
+
+DETAIL_KEYS = [
+    "value",
+    "numerator",
+    "denominator",
+    "ci_low",
+    "ci_high",
+    "low_n",
+    "complete",
+    "mature",
+]
+
+
+def test_kpi_detail_and_sources(db: Path) -> None:
+    out = _run(
+        "--from", "2025-01-01", "--to", "2025-12-31", "--db", str(db),
+        "--kpi", "csat_rate", "--kpi", "npl_ratio", "--detail",
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert list(doc["kpis"]) == ["csat_rate", "npl_ratio"]
+    csat = doc["kpis"]["csat_rate"]
+    assert list(csat) == DETAIL_KEYS
+    # 4 of 6 satisfied, n = 6 < 30; Wilson as in tests/test_engine.py
+    assert (csat["numerator"], csat["denominator"], csat["low_n"]) == (4, 6, True)
+    assert csat["ci_low"] == pytest.approx(0.299994, abs=1e-5)
+    assert doc["kpis"]["npl_ratio"]["ci_low"] is None
+    # Surveys S07 2024-12-31 .. S06 2025-12-31; revenue months 2024-02 .. 2025-11
+    assert doc["sources"]["surveys"] == {"start": "2024-12-31", "as_of": "2025-12-31"}
+    assert doc["sources"]["revenue"] == {"start": "2024-02-01", "as_of": "2025-11-30"}
+
+
+def test_compare_blocks_say_what_is_not_covered(db: Path) -> None:
+    out = _run(
+        "--from", "2025-07-01", "--to", "2025-12-31", "--db", str(db),
+        "--kpi", "leads_created", "--compare",
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["kpis"] == {"leads_created": 2}  # LD05, LD06
+    prev = doc["previous"]
+    assert prev["period"] == {"from": "2024-12-29", "to": "2025-06-30"}
+    assert prev["kpis"]["leads_created"]["value"] == 4  # LD01..LD04
+    assert prev["kpis"]["leads_created"]["covered"] is True
+    # 2024-07-01 is before the leads start (LD07, 2024-12-20): null, not covered
+    ago = doc["year_ago"]["kpis"]["leads_created"]
+    assert (ago["value"], ago["covered"]) == (None, False)
+    assert list(ago) == [*DETAIL_KEYS, "covered"]
+
+
+def test_by_month_and_manager(db: Path) -> None:
+    out = _run(
+        "--from", "2025-02-10", "--to", "2025-04-05", "--db", str(db),
+        "--kpi", "new_customers", "--by", "month",
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    # C08 onboarded 2025-02-14
+    assert json.loads(out.stdout)["by"] == {
+        "2025-02": {"new_customers": 1},
+        "2025-03": {"new_customers": 0},
+        "2025-04": {"new_customers": 0},
+    }
+    out = _run(
+        "--from", "2025-01-01", "--to", "2025-12-31", "--db", str(db), "--manager", "陈杰",
+        "--kpi", "active_customers", "--kpi", "leads_created", "--by", "relationship_manager",
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["filters"]["managers"] == ["陈杰"]
+    # 陈杰: C07 C08 C12 active on 2025-12-31 (C10 churned 2024); leads ignore managers: 6
+    assert doc["kpis"] == {"active_customers": 3, "leads_created": 6}
+    assert doc["by"] == {"陈杰": {"active_customers": 3, "leads_created": None}}
+
+
+def test_unknown_kpi_gives_one_line(db: Path) -> None:
+    out = _run("--from", "2025-01-01", "--to", "2025-12-31", "--db", str(db), "--kpi", "nope")
+    assert out.returncode != 0 and out.stdout == ""
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "unknown KPI" in lines[0], out.stderr

@@ -1,4 +1,9 @@
-"""Every KPI's query: pure functions of (DuckDB cursor, Filters). Spec: ../shared/spec/kpis.md.
+"""The oracle: the straightforward raw-fact KPI queries the project had before the engine.
+
+Kept under tests/ to check the engine (rollups, generated SQL) against: the same
+definitions written by hand over the raw facts, one statement per KPI group, plus the
+manager filter and breakdown, the growth coverage rule and each KPI's numerator and
+denominator (`NUM_DEN`). Not used by the app.
 
 Each KPI group is one SQL statement written against a small `periods` table
 (pid, date_from, date_to) and a selected-customers CTE `sel` (customer columns
@@ -10,9 +15,7 @@ as bound parameters.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
 import math
 import re
 from collections.abc import Sequence
@@ -28,8 +31,8 @@ from metrics.registry import KPIS
 
 Value = float | None
 Rows = dict[tuple[int, str], dict[str, Any]]
-BreakdownBy = Literal["tier", "branch", "relationship_type"]
-BREAKDOWNS: tuple[str, ...] = ("tier", "branch", "relationship_type")
+BreakdownBy = Literal["tier", "branch", "relationship_type", "relationship_manager"]
+BREAKDOWNS: tuple[str, ...] = ("tier", "branch", "relationship_type", "relationship_manager")
 REL_TYPE_IDS: tuple[str, ...] = ("churning", "risk", "strategic", "growth", "stable")
 ALL = "all"
 REL_MAP = "_crm_rel_map"  # relationship types on date_to, registered on the cursor
@@ -47,6 +50,7 @@ CUST_CTE = """cust AS (
     SELECT c.customer_id, c.customer_name, c.branch_id, c.industry, c.credit_rating,
            c.total_assets::DOUBLE AS total_assets, c.onboard_date, c.churn_date,
            c.referred_by, c.acquisition_channel, c.relationship_manager,
+           coalesce(nullif(trim(c.relationship_manager), ''), '(unassigned)') AS manager,
            coalesce(nullif(trim(c.tier), ''),
                CASE WHEN c.total_assets >= $tier_a_min
                          AND list_contains($a_ratings::VARCHAR[], c.credit_rating) THEN 'A'
@@ -60,6 +64,7 @@ CUST_CTE = """cust AS (
 
 BRANCH_OK = "(len($branches::VARCHAR[]) = 0 OR list_contains($branches::VARCHAR[], {col}))"
 TIER_OK = "(len($tiers::VARCHAR[]) = 0 OR list_contains($tiers::VARCHAR[], {col}))"
+MANAGER_OK = "(len($managers::VARCHAR[]) = 0 OR list_contains($managers::VARCHAR[], {col}))"
 
 # The latest snapshot month whose last day is on or before `{day}` (NULL if none).
 SNAPSHOT_SQL = "(SELECT max(as_of_month) FROM loan_balances WHERE last_day(as_of_month) <= {day})"
@@ -156,12 +161,18 @@ def sel_cte(by: str | None, *, tiers: bool = True) -> str:
     where = [BRANCH_OK.format(col="cust.branch_id")]
     if tiers:
         where.append(TIER_OK.format(col="cust.tier"))
+        where.append(MANAGER_OK.format(col="cust.manager"))
     if by == "relationship_type":
         return (
             f"sel AS (SELECT cust.*, rel.rel_type AS grp FROM cust JOIN {REL_MAP} rel "
             "ON rel.customer_id = cust.customer_id WHERE " + " AND ".join(where) + ")"
         )
-    grp = {None: f"'{ALL}'", "tier": "cust.tier", "branch": "cust.branch_id"}[by]
+    grp = {
+        None: f"'{ALL}'",
+        "tier": "cust.tier",
+        "branch": "cust.branch_id",
+        "relationship_manager": "cust.manager",
+    }[by]
     return f"sel AS (SELECT cust.*, {grp} AS grp FROM cust WHERE " + " AND ".join(where) + ")"
 
 
@@ -205,7 +216,14 @@ SELECT p.pid, sel.grp,
        (100.0 * (count(*) FILTER (WHERE s.nps_score >= 9)
                  - count(*) FILTER (WHERE s.nps_score <= 6))
               / nullif(count(s.nps_score), 0))::DOUBLE AS nps,
-       count(*) AS survey_responses
+       count(*) AS survey_responses,
+       count(*) FILTER (WHERE s.overall_score >= 4) AS n_satisfied,
+       sum(s.overall_score) AS n_score_sum,
+       sum(s.service_quality_score) AS n_quality_sum, count(s.service_quality_score) AS n_quality,
+       sum(s.response_speed_score) AS n_speed_sum, count(s.response_speed_score) AS n_speed,
+       count(*) FILTER (WHERE s.nps_score >= 9) - count(*) FILTER (WHERE s.nps_score <= 6)
+           AS n_nps_net,
+       count(s.nps_score) AS n_nps
 FROM surveys s
 JOIN sel ON sel.customer_id = s.customer_id
 JOIN periods p ON s.survey_date BETWEEN p.date_from AND p.date_to
@@ -224,7 +242,12 @@ SELECT p.pid, sel.grp,
        count(*) FILTER (WHERE r.category = 'complaint') AS complaints,
        median(epoch(r.resolved_at - r.opened_at) / 3600.0)
            FILTER (WHERE r.category = 'complaint' AND r.resolved_at IS NOT NULL)::DOUBLE
-           AS complaint_resolution_hours
+           AS complaint_resolution_hours,
+       count(*) AS n_requests,
+       count(*) FILTER (WHERE r.first_response_at IS NOT NULL
+                     AND r.first_response_at <= r.opened_at + INTERVAL 24 HOUR) AS n_answered,
+       count(*) FILTER (WHERE r.category = 'complaint' AND r.resolved_at IS NOT NULL)
+           AS n_resolved
 FROM service_requests r
 JOIN sel ON sel.customer_id = r.customer_id
 JOIN periods p ON r.opened_at::DATE BETWEEN p.date_from AND p.date_to
@@ -303,7 +326,8 @@ def _q_renewals(by: str | None) -> str:
         + """,
 renewed AS (SELECT DISTINCT renewed_from AS loan_id FROM loans WHERE renewed_from IS NOT NULL)
 SELECT p.pid, sel.grp,
-       avg(CASE WHEN n.loan_id IS NOT NULL THEN 1.0 ELSE 0.0 END)::DOUBLE AS renewal_rate
+       avg(CASE WHEN n.loan_id IS NOT NULL THEN 1.0 ELSE 0.0 END)::DOUBLE AS renewal_rate,
+       count(*) AS n_maturing, count(n.loan_id) AS n_renewed
 FROM loans l
 JOIN sel ON sel.customer_id = l.customer_id
 JOIN periods p ON l.maturity_date BETWEEN p.date_from AND p.date_to
@@ -334,7 +358,9 @@ per_cust AS (
 )
 SELECT pid, grp,
        (sum(rev) / count(*))::DOUBLE AS avg_annual_revenue,
-       avg(CASE WHEN cats >= 2 THEN 1.0 ELSE 0.0 END)::DOUBLE AS cross_sell_rate
+       avg(CASE WHEN cats >= 2 THEN 1.0 ELSE 0.0 END)::DOUBLE AS cross_sell_rate,
+       sum(rev) AS n_revenue, count(*) AS n_rev_customers,
+       count(*) FILTER (WHERE cats >= 2) AS n_cross
 FROM per_cust GROUP BY pid, grp"""
     )
 
@@ -372,7 +398,11 @@ SELECT p.pid, {grp} AS grp,
        avg(CASE WHEN l.disbursed_date IS NOT NULL THEN 1.0 ELSE 0.0 END)::DOUBLE
            AS lead_conversion_rate,
        avg(date_diff('day', l.created_date, l.disbursed_date))::DOUBLE AS avg_days_to_convert,
-       avg(date_diff('day', l.applied_date, l.approved_date))::DOUBLE AS avg_approval_days
+       avg(date_diff('day', l.applied_date, l.approved_date))::DOUBLE AS avg_approval_days,
+       count(l.disbursed_date) AS n_leads_disbursed,
+       sum(date_diff('day', l.created_date, l.disbursed_date)) AS n_convert_days,
+       sum(date_diff('day', l.applied_date, l.approved_date)) AS n_approval_days,
+       count(date_diff('day', l.applied_date, l.approved_date)) AS n_approval
 FROM leads l
 JOIN periods p ON l.created_date BETWEEN p.date_from AND p.date_to
 WHERE {BRANCH_OK.format(col="l.branch_id")}
@@ -421,6 +451,10 @@ def group_values(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None) -> 
         return list(f.tiers or TIERS)
     if by == "relationship_type":
         return list(REL_TYPE_IDS)
+    if by == "relationship_manager":
+        sql = f"WITH {CUST_CTE}, {sel_cte(None)} SELECT DISTINCT manager FROM sel ORDER BY manager"
+        params = {**settings_params(), **f.params()}
+        return [str(m) for m in run(con, sql, params)["manager"]]
     if by == "branch":
         rows = con.execute(
             "SELECT branch_id FROM branches WHERE "
@@ -496,6 +530,7 @@ def _assemble(
     merge(_fetch(con, _q_balances(by), p_main))
     snapshots = _fetch(con, Q_SNAPSHOTS, p_main)
     funnel_applies = by in (None, "branch")
+    loans_start = con.execute("SELECT min(disbursed_date) FROM loans").fetchone()
     if funnel_applies:
         merge(_fetch(con, _q_leads(by), p_main))
     # CAC has no tier: by tier or type it is None, yet CLV/CAC divides each group's CLV
@@ -534,6 +569,9 @@ def _assemble(
             v["new_loan_growth"] = _none_minus_one(
                 _div(get("new_loan_amount") or 0, get("new_loan_amount", n + pid) or 0)
             )
+            ago_from = year_ago[pid][0]
+            if loans_start is None or loans_start[0] is None or ago_from < loans_start[0]:
+                v["new_loan_growth"] = None  # the year-earlier period is not covered
             if has_snapshot:
                 v["outstanding_balance"] = get("outstanding_balance") or 0
                 v["npl_ratio"] = get("npl_raw")
@@ -544,9 +582,63 @@ def _assemble(
             if funnel_applies:
                 v["marketing_spend"] = _num(spend.get((pid, g), {}).get("marketing_spend")) or 0
                 v["cac"] = cac_of(pid, g)
-            v["clv_cac_ratio"] = _div(v["clv"], cac_of(pid, g))
+            v["clv_cac_ratio"] = (
+                None if by == "relationship_manager" else _div(v["clv"], cac_of(pid, g))
+            )
+            for kid, (num, den) in NUM_DEN.items():
+                v[f"num:{kid}"] = _pick(get, num, v)
+                v[f"den:{kid}"] = _pick(get, den, v)
+                if not k_applies(kid, funnel_applies):
+                    v[f"num:{kid}"] = v[f"den:{kid}"] = None
+            key = (pid, g if funnel_applies else ALL)
+            v["num:cac"] = v["den:cac"] = None
+            if funnel_applies:
+                v["num:cac"] = _num(spend.get(key, {}).get("marketing_spend")) or 0
+                v["den:cac"] = _num(new_any_tier.get(key, {}).get("new_customers_any_tier")) or 0
             out[(pid, g)] = v
     return out
+
+
+# Each KPI's numerator and denominator as oracle columns (kpis.md, Sample size ...).
+NUM_DEN: dict[str, tuple[str | None, str | None]] = {
+    "csat_rate": ("n_satisfied", "survey_responses"),
+    "csat_mean": ("n_score_sum", "survey_responses"),
+    "service_quality_mean": ("n_quality_sum", "n_quality"),
+    "response_speed_mean": ("n_speed_sum", "n_speed"),
+    "nps": ("n_nps_net", "n_nps"),
+    "response_sla_rate": ("n_answered", "n_requests"),
+    "complaint_rate": ("complaints_x100", "period_customers"),
+    "complaint_resolution_hours": (None, "n_resolved"),
+    "retention_rate": ("retained", "customers_at_start"),
+    "churn_rate": ("churned_customers", "customers_at_start"),
+    "renewal_rate": ("n_renewed", "n_maturing"),
+    "repurchase_rate": ("repeat_borrowers", "borrowers"),
+    "lead_conversion_rate": ("n_leads_disbursed", "leads_created"),
+    "avg_days_to_convert": ("n_convert_days", "n_leads_disbursed"),
+    "avg_approval_days": ("n_approval_days", "n_approval"),
+    "referral_rate": ("referred", "new_customers"),
+    "avg_annual_revenue": ("n_revenue", "n_rev_customers"),
+    "cross_sell_rate": ("n_cross", "n_rev_customers"),
+    "npl_ratio": ("npl_balance", "outstanding_balance"),
+}
+FUNNEL = ("lead_conversion_rate", "avg_days_to_convert", "avg_approval_days")
+
+
+def k_applies(kid: str, funnel_applies: bool) -> bool:
+    return funnel_applies or kid not in FUNNEL
+
+
+def _pick(get: Any, col: str | None, v: dict[str, Value]) -> Value:
+    """An oracle column (0 when the group has no rows), or a computed value."""
+    if col is None:
+        return None
+    if col == "complaints_x100":
+        return 100 * (get("complaints") or 0)
+    if col == "retained":
+        return (get("customers_at_start") or 0) - (get("churned_customers") or 0)
+    if col in ("npl_balance", "outstanding_balance"):
+        return None if v["outstanding_balance"] is None else (get(col) or 0)
+    return get(col) or 0
 
 
 def _none_minus_one(x: Value) -> Value:
@@ -625,84 +717,3 @@ def breakdown(con: duckdb.DuckDBPyConnection, f: Filters, by: BreakdownBy) -> pd
     groups = group_values(con, f, by)
     data = {k: [res[(0, g)][k] for g in groups] for k in KPIS}
     return pd.DataFrame(data, index=pd.Index(groups, name=by), dtype="float64")
-
-
-# --- CLI --------------------------------------------------------------------------------
-
-
-def _parse_date(text: str, flag: str) -> dt.date:
-    from metrics.cli import CliError
-
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise CliError(f"{flag} {text!r} is not a date YYYY-MM-DD") from None
-
-
-def _run_cli(args: argparse.Namespace) -> int:
-    from metrics.cli import CliError
-    from metrics.store import StoreMissingError, connect_reader, resolve_db
-
-    date_from = _parse_date(args.date_from, "--from")
-    date_to = _parse_date(args.date_to, "--to")
-    if date_from > date_to:
-        raise CliError(f"--from {date_from} is after --to {date_to}")
-    tiers = tuple(args.tier or ())
-    for t in tiers:
-        if t not in TIERS:
-            raise CliError(f"unknown tier {t!r}; expected one of {', '.join(TIERS)}")
-    if args.by is not None and args.by not in BREAKDOWNS:
-        raise CliError(f"--by {args.by!r}: expected one of {', '.join(BREAKDOWNS)}")
-    discount = get_settings().discount_rate
-    if args.discount_rate is not None:
-        try:
-            discount = float(args.discount_rate)
-        except ValueError:
-            raise CliError(f"--discount-rate {args.discount_rate!r} is not a number") from None
-    if not 0 <= discount < 10:
-        raise CliError(f"--discount-rate {discount} is out of range (e.g. 0.08)")
-    f = Filters(date_from, date_to, tuple(args.branch or ()), tiers, discount)
-    try:
-        con = connect_reader(resolve_db(args.db))
-    except StoreMissingError as exc:
-        raise CliError(str(exc)) from None
-    except duckdb.Error as exc:
-        raise CliError(f"cannot open the store: {str(exc).splitlines()[0]}") from None
-    try:
-        known = {str(r[0]) for r in con.execute("SELECT branch_id FROM branches").fetchall()}
-        unknown = [b for b in f.branches if b not in known]
-        if unknown:
-            raise CliError(f"unknown branch {unknown[0]!r}")
-        out: dict[str, Any] = {
-            "period": {"from": f.date_from.isoformat(), "to": f.date_to.isoformat()},
-            "filters": {
-                "branches": list(f.branches),
-                "tiers": list(f.tiers),
-                "discount_rate": f.discount_rate,
-            },
-            "kpis": compute(con, f),
-        }
-        if args.by:
-            frame = breakdown(con, f, args.by)
-            out["by"] = {
-                str(g): {k: _num(frame.at[g, k]) for k in frame.columns} for g in frame.index
-            }
-    finally:
-        con.close()
-    print(json.dumps(out, ensure_ascii=False, indent=2))
-    return 0
-
-
-def register_cli(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """`kpis --from D --to D [--db P] [--branch ID]... [--tier T]... [--by DIM]` -> JSON."""
-    p = sub.add_parser("kpis", help="Print every KPI for a period as JSON.")
-    p.add_argument("--from", dest="date_from", required=True, help="first day, YYYY-MM-DD")
-    p.add_argument("--to", dest="date_to", required=True, help="last day, YYYY-MM-DD")
-    p.add_argument("--db", default=None, help="store file (default: $CRM_DB or data/crm.duckdb)")
-    p.add_argument("--branch", action="append", help="branch_id; repeat for several")
-    p.add_argument("--tier", action="append", help="A, B or C; repeat for several")
-    p.add_argument("--discount-rate", default=None, help="CLV discount rate, e.g. 0.08")
-    p.add_argument(
-        "--by", default=None, help="also break down by tier, branch or relationship_type"
-    )
-    p.set_defaults(handler=_run_cli)

@@ -1,0 +1,184 @@
+"""Summary tables built from the declarations at publish time, inside the same transaction.
+
+`build(con)` (called by metrics.store.write_transaction before commit) rewrites:
+- rollup_customers: one row per customer: branch, tier (stored or derived), manager,
+  onboard/churn dates, referred, first disbursement;
+- rollup_<source>: the additive measures of each source pre-summed per day (or snapshot
+  month) and branch, tier and manager (branch only for leads and spend), sorted by
+  date so a period reads only its own row groups;
+- rollup_sources: each contract table's start and as-of date;
+- rollup_meta: the fingerprint (version + tier rules) and each table's row count.
+Revenue has no rollup (see Source.has_rollup); its KPIs read revenue by month.
+A store without them (made elsewhere, older, or other tier settings) still answers:
+`location` builds them once in the reader's private in-memory catalog.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from typing import Any
+
+import duckdb
+
+from metrics.contract import TABLES
+from metrics.engine.sources import SOURCE_DATES_SQL, SOURCES, Source
+from metrics.engine.sql import MANAGER_SQL, TIER_SQL, settings_params, tier_params, used_params
+from metrics.kpis.catalog import MEASURES
+
+VERSION = 1
+_FALLBACK_LOCK = threading.Lock()
+
+
+def fingerprint() -> str:
+    """What the rollups depend on besides the facts: their layout and the tier rules."""
+    text = json.dumps({"version": VERSION, "tiers": tier_params()}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _dim_sql(s: str) -> str:
+    return f"""CREATE OR REPLACE TABLE {s}rollup_customers AS
+SELECT c.customer_id, c.branch_id, {TIER_SQL} AS tier,
+       {MANAGER_SQL.format(col="c.relationship_manager")} AS manager,
+       c.onboard_date, c.churn_date,
+       coalesce(trim(c.referred_by), '') <> '' AS referred, f.first_disbursed
+FROM customers c
+LEFT JOIN (SELECT customer_id, min(disbursed_date) AS first_disbursed
+           FROM loans GROUP BY customer_id) f ON f.customer_id = c.customer_id
+ORDER BY c.customer_id"""
+
+
+def additive(src: Source) -> list[str]:
+    """The measures of `src` its rollup holds."""
+    return [m.id for m in MEASURES.values() if m.source == src.id and m.additive]
+
+
+def _source_sql(src: Source, s: str) -> str | None:
+    cols = ", ".join(f"{MEASURES[m].expr} AS {m}" for m in additive(src))
+    if not src.has_rollup:
+        return None
+    key = {"event": "x.day", "snapshot": "x.as_of_month"}[src.kind]
+    name = {"event": "day", "snapshot": "as_of_month"}[src.kind]
+    if src.keyed == "branch":
+        return f"""CREATE OR REPLACE TABLE {s}{src.rollup} AS
+SELECT {key} AS {name}, x.branch_id, {cols}
+FROM {src.relation} x GROUP BY ALL ORDER BY 1, 2"""
+    return f"""CREATE OR REPLACE TABLE {s}{src.rollup} AS
+SELECT {key} AS {name}, c.branch_id, c.tier, c.manager, {cols}
+FROM {src.relation} x JOIN {s}rollup_customers c ON c.customer_id = x.customer_id
+GROUP BY ALL ORDER BY 1, 2, 3, 4"""
+
+
+def build(
+    con: duckdb.DuckDBPyConnection, schema: str = "", changed: set[str] | None = None
+) -> None:
+    """(Re)build the rollups from the facts on `con`, into `schema` (e.g. 'memory.main.').
+
+    changed: the contract tables written since the last build (None: all), so a load
+    rebuilds only the rollups that read them. Called inside the publishing transaction,
+    so a reader sees the facts and the rollups of the same load, or neither.
+    """
+    params = settings_params()
+
+    def ex(sql: str) -> None:
+        con.execute(sql, used_params(sql, params))
+
+    def stale(tables: tuple[str, ...]) -> bool:
+        return changed is None or bool(changed.intersection(tables))
+
+    if stale(("customers", "loans")):
+        ex(_dim_sql(schema))
+    for src in SOURCES.values():
+        sql = _source_sql(src, schema)
+        if sql is not None and stale(src.reads):
+            ex(sql)
+    ex(f"CREATE OR REPLACE TABLE {schema}rollup_sources AS {SOURCE_DATES_SQL}")
+    ex(f"CREATE OR REPLACE TABLE {schema}rollup_meta (key VARCHAR, value VARCHAR)")
+    rows = [("fingerprint", fingerprint())]
+    rows += [(f"rows:{t}", str(n)) for t, n in _row_counts(con).items()]
+    con.executemany(f"INSERT INTO {schema}rollup_meta VALUES (?, ?)", rows)
+
+
+def _row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    sql = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM {t}" for t in TABLES)
+    return {str(r[0]): int(r[1]) for r in con.execute(sql).fetchall()}
+
+
+Marker = tuple[int, frozenset[int]]
+
+
+def marker(con: duckdb.DuckDBPyConnection) -> Marker:
+    """The load history before a write: its last load id and the loads already undone."""
+    row = con.execute(
+        "SELECT coalesce(max(load_id), 0), "
+        "coalesce(list(load_id) FILTER (WHERE undone_at IS NOT NULL), []) FROM load_history"
+    ).fetchone()
+    return (int(row[0]), frozenset(int(i) for i in row[1])) if row else (0, frozenset())
+
+
+def changed_tables(con: duckdb.DuckDBPyConnection, before: Marker) -> set[str] | None:
+    """Tables written since `before`: loaded or undone since, or whose row count moved.
+
+    None (rebuild everything) when the store has no valid rollups yet.
+    """
+    if not _valid(con, ""):
+        return None
+    rows = con.execute(
+        "SELECT table_name, load_id, undone_at IS NOT NULL FROM load_history "
+        "WHERE (load_id > ? AND outcome = 'loaded') OR undone_at IS NOT NULL",
+        [before[0]],
+    ).fetchall()
+    changed = {str(t) for t, i, undone in rows if i > before[0] or (undone and i not in before[1])}
+    stored = dict(con.execute("SELECT key, value FROM rollup_meta").fetchall())
+    for t, n in _row_counts(con).items():
+        if stored.get(f"rows:{t}") != str(n):
+            changed.add(t)
+    return changed
+
+
+def _valid(con: duckdb.DuckDBPyConnection, schema: str) -> bool:
+    """Rollups in `schema` exist and were built with today's fingerprint.
+
+    Checked through the catalog, not by catching an error: an error inside the
+    publishing transaction would abort it.
+    """
+    db = schema.split(".")[0] if schema else None
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'rollup_meta' "
+        "AND schema_name = 'main' AND database_name = coalesce(?, current_database())",
+        [db],
+    ).fetchone()
+    if not found or not found[0]:
+        return False
+    row = con.execute(f"SELECT value FROM {schema}rollup_meta WHERE key = 'fingerprint'").fetchone()
+    return row is not None and row[0] == fingerprint()
+
+
+def _fallback_schema(con: duckdb.DuckDBPyConnection) -> str:
+    """The reader's private in-memory catalog when there is one, else the temp schema."""
+    row = con.execute("SELECT current_database()").fetchone()
+    current = str(row[0]) if row else ""
+    names = {
+        str(r[0]) for r in con.execute("SELECT database_name FROM duckdb_databases()").fetchall()
+    }
+    if "memory" in names and current != "memory":
+        return "memory.main."
+    return "temp.main."
+
+
+def location(con: duckdb.DuckDBPyConnection) -> str:
+    """Where this connection reads rollups: the store's own, or a private copy built once."""
+    if _valid(con, ""):
+        return ""
+    schema = _fallback_schema(con)
+    with _FALLBACK_LOCK:
+        if not _valid(con, schema):
+            build(con, schema)
+    return schema
+
+
+def info(con: duckdb.DuckDBPyConnection, schema: str) -> list[dict[str, Any]]:
+    """Rows of rollup_sources: source table, start, as_of."""
+    cur = con.execute(f"SELECT source, start, as_of FROM {schema}rollup_sources")
+    return [{"source": r[0], "start": r[1], "as_of": r[2]} for r in cur.fetchall()]

@@ -1,0 +1,97 @@
+"""The sources a measure can aggregate: one fact table each, how a period selects its rows.
+
+kind:
+- event: rows with a `day`; a period takes the days in [date_from, date_to];
+- customers: the customer dimension itself, once per period (state on its dates);
+- snapshot: the latest month-end snapshot on or before date_to;
+- months12: revenue rows of the 12 months ending with date_to's month;
+- customers12: one row per customer with revenue rows in those 12 months (x.rev, x.cats).
+keyed: "customer" rows belong to a customer (branch, tier and manager filters, every
+breakdown); "branch" rows only have a branch (branch filter and breakdown only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["event", "customers", "snapshot", "months12", "customers12"]
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    table: str  # the contract table it reads: its as_of and start date
+    kind: Kind
+    keyed: Literal["customer", "branch"]
+    relation: str  # SQL for its rows `x` (events: with a `day` column)
+
+    @property
+    def rollup(self) -> str:
+        return f"rollup_{self.id}"
+
+    @property
+    def has_rollup(self) -> bool:
+        """Revenue has no rollup: a 12-month window per customer and category is not
+        additive, and rebuilding one from every revenue row would cost each publish more
+        than the raw rows cost a query (they are read filtered by month)."""
+        return self.kind in ("event", "snapshot")
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """The contract tables its rollup is built from (customers via the dimension)."""
+        extra = ("loans",) if self.kind == "snapshot" else ()
+        dim = ("customers",) if self.keyed == "customer" else ()
+        return (self.table, *extra, *dim)
+
+    def supports(self, by: str | None) -> bool:
+        """Whether a breakdown by `by` splits this source (branch-keyed: branch only)."""
+        return by in (None, "month") or self.keyed == "customer" or by == "branch"
+
+
+_RENEWED = "(SELECT DISTINCT renewed_from AS loan_id FROM loans WHERE renewed_from IS NOT NULL)"
+
+SOURCES: dict[str, Source] = {
+    s.id: s
+    for s in (
+        Source("surveys", "surveys", "event", "customer",
+               "(SELECT s.*, s.survey_date AS day FROM surveys s)"),
+        Source("requests", "service_requests", "event", "customer",
+               "(SELECT r.*, CAST(r.opened_at AS DATE) AS day FROM service_requests r)"),
+        Source("disbursed", "loans", "event", "customer",
+               "(SELECT l.*, l.disbursed_date AS day FROM loans l)"),
+        Source("maturing", "loans", "event", "customer",
+               "(SELECT l.*, l.maturity_date AS day, n.loan_id IS NOT NULL AS renewed "
+               f"FROM loans l LEFT JOIN {_RENEWED} n ON n.loan_id = l.loan_id)"),
+        Source("leads", "leads", "event", "branch",
+               "(SELECT l.*, l.created_date AS day FROM leads l)"),
+        Source("spend", "marketing_spend", "event", "branch",
+               "(SELECT m.*, m.month AS day FROM marketing_spend m)"),
+        Source("customers", "customers", "customers", "customer", ""),
+        Source("customers_any_tier", "customers", "customers", "branch", ""),
+        Source("balances", "loan_balances", "snapshot", "customer",
+               "(SELECT b.*, l.customer_id FROM loan_balances b "
+               "JOIN loans l ON l.loan_id = b.loan_id)"),
+        Source("revenue", "revenue", "months12", "customer", "(SELECT r.* FROM revenue r)"),
+        Source("revenue_customers", "revenue", "customers12", "customer", ""),
+    )
+}  # fmt: skip
+
+# Each contract table's start and as-of date (kpis.md, "As-of date of a source").
+SOURCE_DATES_SQL = """
+SELECT 'customers' AS source, min(onboard_date) AS start,
+       max(greatest(onboard_date, coalesce(churn_date, onboard_date))) AS as_of FROM customers
+UNION ALL SELECT 'surveys', min(survey_date), max(survey_date) FROM surveys
+UNION ALL SELECT 'service_requests', min(CAST(opened_at AS DATE)), max(CAST(opened_at AS DATE))
+    FROM service_requests
+UNION ALL SELECT 'loans', min(disbursed_date), max(disbursed_date) FROM loans
+UNION ALL SELECT 'leads',
+    min(least(created_date, contacted_date, applied_date, approved_date, disbursed_date,
+              lost_date)),
+    max(greatest(created_date, contacted_date, applied_date, approved_date, disbursed_date,
+                 lost_date)) FROM leads
+UNION ALL SELECT 'revenue', min(month), max(last_day(month)) FROM revenue
+UNION ALL SELECT 'marketing_spend', min(month), max(last_day(month)) FROM marketing_spend
+UNION ALL SELECT 'loan_balances', min(as_of_month), max(last_day(as_of_month))
+    FROM loan_balances
+"""
