@@ -22,8 +22,8 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.errors import AppTestError
 
-from metrics import mappings
 from metrics.contract import TABLES
+from metrics.load import mappings
 from metrics.store import connect_reader, data_version
 from tests.conftest import REPO_ROOT
 from ui.upload import report_csv
@@ -182,8 +182,8 @@ def test_bad_file_shows_its_report_and_nothing_changes(store: Path) -> None:
 
 
 def test_report_csv_lists_row_column_value_expected() -> None:
-    from metrics.loader import validate
-    from metrics.readers import read_extract
+    from metrics.load import validate
+    from metrics.load.parse import read_extract
 
     report = validate(
         Path("/nonexistent/none.duckdb"), "surveys", read_extract(BAD_SURVEYS, "b.csv")

@@ -23,10 +23,12 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from metrics import kpis, loader, mappings
+from metrics import kpis
+from metrics import load as loader
 from metrics.contract import TABLE_ORDER, TABLES, header_lookup, normalize_header
 from metrics.filters import Filters
-from metrics.readers import Extract, ExtractError, read_extract, sheet_names
+from metrics.load import mappings
+from metrics.load.parse import Extract, ExtractError, read_extract, sheet_names
 from metrics.registry import KPIS
 from metrics.store import StoreBusyError, connect_reader, data_version
 from metrics.views import data_bounds
