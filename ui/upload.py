@@ -32,6 +32,7 @@ from metrics.load.parse import Extract, ExtractError, read_extract, sheet_names
 from metrics.registry import KPIS
 from metrics.store import StoreBusyError, connect_reader, data_version
 from metrics.views import data_bounds
+from ui import export
 from ui.data import db_path
 from ui.fmt import DASH, fmt_value
 from ui.i18n import current_lang, t
@@ -317,8 +318,7 @@ def header_frame(report: Any) -> pd.DataFrame:
 
 def report_csv(report: Any) -> bytes:
     """The problems (row, column, value, expected) as CSV, UTF-8 with BOM so Excel reads it."""
-    frame: pd.DataFrame = report.problems_frame()
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return export.to_csv_bytes(report.problems_frame())
 
 
 def _show_report(report: Any, key: str) -> None:

@@ -282,7 +282,7 @@ def decode_text(
     if text and _looks_chinese(text):
         return text, "gb18030"
     raise ExtractError(
-        f"{file_name} is not UTF-8 ({where} is not) and does not read as GBK Chinese text; "
+        f"{file_name} is not UTF-8 (at {where}) and does not read as GBK Chinese text; "
         f"{ENCODING_HINT}"
     )
 
