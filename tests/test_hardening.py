@@ -64,7 +64,7 @@ def cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 def refused(
     db: Path, capsys: pytest.CaptureFixture[str], table: str, path: Path, *extra: str
 ) -> str:
-    """Load through the CLI; assert exit 1, the store's tables unchanged, one refused history row."""
+    """CLI load: exit 1, every data and undo table unchanged, one more history row, refused."""
     before, hist = snapshot(db), history_rows(db)
     code, _, err = cli(capsys, "load", table, str(path), "--db", str(db), *extra)
     assert code == 1, err
@@ -104,7 +104,7 @@ def test_unclosed_quote_is_refused_at_its_row_not_swallowing_the_rest(
 def test_quote_inside_an_unquoted_value_is_refused(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    body = b'response_id,customer_id,survey_date,overall_score,comment\nS1,C001,2024-05-01,4,a 5" pipe\n'
+    body = b'%s\nS1,C001,2024-05-01,4,a 5" pipe\n' % ",".join(SURVEY_HEADERS).encode()
     err = refused(db, capsys, "surveys", write(tmp_path / "s.csv", body))
     assert "row 2, column 'comment': a quote opens inside a value" in err
 
@@ -153,7 +153,7 @@ def test_cp1252_is_refused_unless_named(
     path = write(tmp_path / "c.csv", data)
     err = refused(db, capsys, "customers", path)
     assert "is not UTF-8 (at line 2 (byte 0xFC)) and does not read as GBK Chinese text" in err
-    code, out, err = cli(
+    code, _, err = cli(
         capsys, "load", "customers", str(path), "--db", str(db), "--encoding", "cp1252"
     )
     assert code == 0, err
@@ -240,7 +240,7 @@ def test_keys_differing_only_by_case_in_one_file_are_refused(
 def test_upsert_keeps_the_columns_the_file_lacks(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    full = CUST5 + ["industry", "tier", "relationship_manager", "churn_date"]
+    full = [*CUST5, "industry", "tier", "relationship_manager", "churn_date"]
     first = [["C001", "Acme", "B01", "AA", "2024-01-05", "steel", "A", "Wang", "2025-06-30"]]
     code, out, err = cli(
         capsys,
