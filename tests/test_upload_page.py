@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -104,7 +105,8 @@ def undo_picker(at: AppTest) -> Any:
 
 
 def texts(elements: Any) -> str:
-    return "\n".join(str(e.value) for e in elements)
+    """The elements' text as the browser shows it (markdown escapes of data removed)."""
+    return "\n".join(re.sub(r"\\(.)", r"\1", str(e.value)) for e in elements)
 
 
 # Two December 2025 surveys. Seed December: S06 (C12, 2025-12-31, score 4) only, so the
