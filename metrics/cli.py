@@ -77,7 +77,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
         rep = load_file(
             db, args.table, path, mode=args.mode, sheet=args.sheet, encoding=args.encoding
         )
-    except (ValueError, store.StoreBusyError) as exc:
+    except (ValueError, OSError, store.StoreBusyError) as exc:
         raise CliError(str(exc)) from exc
     if rep.ok:
         print(rep.message)
@@ -98,7 +98,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         return 1
     try:
         rep = validate(db, args.table, extract, mode=args.mode)
-    except (ValueError, store.StoreBusyError) as exc:
+    except (ValueError, OSError, store.StoreBusyError) as exc:
         raise CliError(str(exc)) from exc
     if rep.ok:
         print(f"OK: {rep.rows_in} rows of {path.name} fit {args.table} (mode {args.mode})")
@@ -117,7 +117,7 @@ def _cmd_load_dir(args: argparse.Namespace) -> int:
         raise CliError(f"no such directory: {args.directory}")
     try:
         reports = load_dir(db, args.directory, mode=args.mode, encoding=args.encoding)
-    except (ValueError, store.StoreBusyError) as exc:
+    except (ValueError, OSError, store.StoreBusyError) as exc:
         raise CliError(str(exc)) from exc
     if all(r.ok for r in reports):
         for r in reports:
@@ -133,7 +133,7 @@ def _cmd_load_dir(args: argparse.Namespace) -> int:
 def _cmd_undo(args: argparse.Namespace) -> int:
     try:
         print(undo_load(store.resolve_db(args.db), args.load_id))
-    except (UndoError, store.StoreBusyError) as exc:
+    except (UndoError, OSError, store.StoreBusyError) as exc:
         raise CliError(str(exc)) from exc
     return 0
 

@@ -12,6 +12,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from xml.etree import ElementTree as ET
 
 MAX_XLSX_UNCOMPRESSED = 300 << 20
@@ -89,6 +90,15 @@ def inspect(data: bytes, sheet: str) -> set[tuple[int, int]]:
 
     Rows are spreadsheet rows (1 = the first), columns 0-based. Raises XlsxError.
     """
+    try:
+        return _inspect(data, sheet)
+    except (zipfile.BadZipFile, EOFError, zlib.error, ET.ParseError, ValueError) as exc:
+        if isinstance(exc, XlsxError):
+            raise
+        raise XlsxError(f"it is not a readable xlsx workbook ({exc})") from None
+
+
+def _inspect(data: bytes, sheet: str) -> set[tuple[int, int]]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
