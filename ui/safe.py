@@ -16,6 +16,10 @@ import plotly.graph_objects as go
 # Every ASCII punctuation character may be backslash-escaped in CommonMark; `$` is
 # Streamlit's LaTeX, `:` its emoji/colour directives, `~` strikethrough.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:=^&\"'%/@,;?])")
+# GitHub-flavoured markdown links bare URLs and e-mail addresses in the rendered text, after
+# escapes are resolved; an invisible word joiner (U+2060) keeps them plain text.
+_AUTOLINK = re.compile(r"(?i)(:)(//)|(www)(\.)|()(@)")
+WORD_JOINER = "\u2060"
 # Trace fields that carry data (categories, names) rather than the app's own templates.
 _DATA_FIELDS = ("x", "y", "labels", "parents", "ids", "name", "legendgroup")
 
@@ -23,6 +27,7 @@ _DATA_FIELDS = ("x", "y", "labels", "parents", "ids", "name", "legendgroup")
 def md(value: Any) -> str:
     """`value` as markdown that shows exactly its characters (one line, nothing active)."""
     text = str(value).replace("\r\n", " ").replace("\n", " ").replace("\r", " ")
+    text = _AUTOLINK.sub(lambda m: WORD_JOINER.join(g for g in m.groups() if g is not None), text)
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
