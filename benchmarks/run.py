@@ -126,8 +126,9 @@ def _headline_filters(db: Path) -> Any:
 
 def phase_load(db: Path, rows: int) -> dict[str, Any]:
     """A 1M-row append through load_batch while a reader computes KPIs; then its undo."""
-    from metrics import kpis, loader
-    from metrics.readers import read_extract
+    from metrics import kpis
+    from metrics import load as loader
+    from metrics.load.parse import read_extract
     from metrics.store import Reader
 
     data = _revenue_csv(db, rows)

@@ -31,7 +31,7 @@ from metrics.contract import TABLES
 from metrics.store import connect_reader, resolve_db
 
 if TYPE_CHECKING:
-    from metrics.loader import LoadReport
+    from metrics.load import LoadReport
 
 IntArray = np.ndarray[Any, np.dtype[np.int64]]
 FloatArray = np.ndarray[Any, np.dtype[np.float64]]
@@ -907,7 +907,7 @@ def build_demo(
     on_progress: Callable[[str], None] | None = None,
 ) -> list[LoadReport]:
     """Generate the demo bank and load it through the analyst's validation, replacing all."""
-    from metrics.loader import load_frames
+    from metrics.load import load_frames
 
     say = on_progress or (lambda _msg: None)
     say(f"Generating the demo bank ({customers:,} customers, seed {seed})…")

@@ -12,8 +12,11 @@ never half of one, and a second writer waits for the first.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
+import json
 import os
+import re
 import shutil
 import sys
 import threading
@@ -59,6 +62,10 @@ class StoreBusyError(RuntimeError):
 
 class StoreMissingError(FileNotFoundError):
     """The store file does not exist yet."""
+
+
+class StoreWriteError(OSError):
+    """The store could not be written (disk full, I/O error); it is unchanged."""
 
 
 def resolve_db(path: str | os.PathLike[str] | None = None) -> Path:
@@ -179,16 +186,19 @@ def write_transaction(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _exclusive_lock(path, timeout, on_wait):
+        remove_stale_temps(path)
+        check_free_space(path)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         wal = tmp.with_name(tmp.name + ".wal")
         for leftover in (tmp, wal):
             leftover.unlink(missing_ok=True)
-        if path.exists():
-            shutil.copyfile(path, tmp)
         try:
+            if path.exists():
+                shutil.copyfile(path, tmp)
             con = connect(tmp, read_only=False)
             try:
                 create_schema(con)
+                _flush_pending_history(con, path)
                 before = rollup_marker(con)
                 con.execute("BEGIN TRANSACTION")
                 try:
@@ -202,10 +212,14 @@ def write_transaction(
                     raise
                 con.execute("CHECKPOINT")
             finally:
-                con.close()
+                with contextlib.suppress(duckdb.Error):
+                    con.close()
             with open(tmp, "rb") as fh:
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
+            _pending_path(path).unlink(missing_ok=True)  # now in load_history
+        except (OSError, duckdb.IOException, duckdb.FatalException) as exc:
+            raise StoreWriteError(_write_failure(path, exc)) from exc
         finally:
             tmp.unlink(missing_ok=True)
             wal.unlink(missing_ok=True)
@@ -226,6 +240,140 @@ def publish_rollups(con: duckdb.DuckDBPyConnection, before: Any) -> None:
     from metrics.engine import rollups
 
     rollups.build(con, changed=rollups.changed_tables(con, before))
+
+
+# --- crash leftovers, free space and loads the disk could not take --------------------------
+
+# A writer's private copy: .<store>.<pid>.<thread id>.tmp (and DuckDB's .wal beside it).
+_TEMP_RE = re.compile(r"^\.(?P<store>.+)\.(?P<pid>\d+)\.(?P<tid>\d+)\.tmp(\.wal)?$")
+# Headroom beyond a full copy of the store: what a load writes, DuckDB's WAL, the checkpoint.
+FREE_MARGIN_MIN = 32 * 2**20
+FREE_MARGIN_SHARE = 0.25
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Remove the private copies of writers that died (kill -9, power cut); the lock is ours.
+
+    Only a copy whose writer process is gone is removed: a live pid holds no copy
+    while we hold the lock, but is left alone all the same.
+    """
+    removed: list[Path] = []
+    if not path.parent.is_dir():
+        return removed
+    for entry in path.parent.iterdir():
+        m = _TEMP_RE.match(entry.name)
+        if m is None or m["store"] != path.name or _alive(int(m["pid"])):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            entry.unlink()
+            removed.append(entry)
+    return removed
+
+
+def space_needed(path: Path) -> int:
+    """Bytes a write needs free: a full copy of the store plus headroom."""
+    size = path.stat().st_size if path.exists() else 0
+    return size + max(FREE_MARGIN_MIN, int(size * FREE_MARGIN_SHARE))
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:,.1f} MB"
+
+
+def check_free_space(path: Path) -> None:
+    """Refuse, before copying anything, a write the disk has no room for."""
+    need = space_needed(path)
+    free = shutil.disk_usage(path.parent).free
+    if free < need:
+        size = path.stat().st_size if path.exists() else 0
+        raise StoreWriteError(
+            f"not enough free disk space to write the store: {_mb(free)} free in "
+            f"{path.parent}, {_mb(need)} needed (a copy of the {_mb(size)} store plus "
+            "headroom); free some space and try again. Nothing was changed."
+        )
+
+
+def _write_failure(path: Path, exc: BaseException) -> str:
+    if isinstance(exc, StoreWriteError):
+        return str(exc)
+    reason = getattr(exc, "strerror", None) or str(exc).strip().splitlines()[0]
+    return f"the store {path} could not be written ({reason}); nothing was changed"
+
+
+def _pending_path(path: Path) -> Path:
+    return path.with_name(path.name + ".pending-history.jsonl")
+
+
+def pending_history(path: Path) -> list[dict[str, Any]]:
+    """load_history rows of loads the store could not take, kept beside it until the next write."""
+    pending = _pending_path(Path(path))
+    if not pending.exists():
+        return []
+    rows: list[dict[str, Any]] = []
+    for line in pending.read_text(encoding="utf-8").splitlines():
+        with contextlib.suppress(ValueError):
+            row = json.loads(line)
+            row["loaded_at"] = dt.datetime.fromisoformat(row["loaded_at"])
+            rows.append(row)
+    return rows
+
+
+def record_pending_history(path: Path, rows: list[dict[str, Any]]) -> list[int | None]:
+    """Append load_history rows beside a store that could not be written; returns their ids.
+
+    The next write moves them into load_history. If even this small append fails
+    (a disk with no byte left), the ids are None and the caller's message stands alone.
+    """
+    path = Path(path)
+    with _exclusive_lock(path, 30.0, None):
+        stored = 0
+        if path.exists():
+            with contextlib.suppress(duckdb.Error):
+                con = connect_reader(path)
+                try:
+                    found = con.execute("SELECT coalesce(max(load_id), 0) FROM load_history")
+                    stored = int((found.fetchone() or (0,))[0])
+                finally:
+                    con.close()
+        next_id = max([stored, *(int(r["load_id"]) for r in pending_history(path))]) + 1
+        ids: list[int | None] = []
+        lines = []
+        for i, row in enumerate(rows):
+            full = {**row, "load_id": next_id + i, "loaded_at": str(row["loaded_at"])}
+            lines.append(json.dumps(full, ensure_ascii=False, default=str) + "\n")
+            ids.append(next_id + i)
+        try:
+            with open(_pending_path(path), "a", encoding="utf-8") as fh:
+                fh.writelines(lines)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except OSError:
+            return [None] * len(rows)
+        return ids
+
+
+def _flush_pending_history(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Move the pending history rows into the copy's load_history (published with it)."""
+    for row in pending_history(path):
+        names = [k for k in row if k in _HISTORY_COLUMNS]
+        con.execute(
+            f"INSERT OR IGNORE INTO load_history ({', '.join(names)}) "
+            f"VALUES ({', '.join(f'${k}' for k in names)})",
+            {k: row[k] for k in names},
+        )
+
+
+_HISTORY_COLUMNS = frozenset(re.findall(r"^\s+(\w+) ", LOAD_HISTORY_SQL, re.M)) - {"CREATE"}
 
 
 def ensure_store(path: Path) -> None:

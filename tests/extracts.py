@@ -149,7 +149,7 @@ def query(db: Path, sql: str) -> list[tuple[Any, ...]]:
 
 def seed(db: Path, tmp: Path) -> None:
     """Load the tiny bank (branches, customers, loans) as one append batch."""
-    from metrics.loader import load_dir
+    from metrics.load import load_dir
 
     d = tmp / "seed"
     d.mkdir(exist_ok=True)

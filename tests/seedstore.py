@@ -19,7 +19,7 @@ SEED_DIR = Path(__file__).resolve().parent / "seed"
 
 def build_seed_store(path: Path) -> Path:
     """Load every seed CSV into a new store at `path` through the real loader; return `path`."""
-    from metrics.loader import load_dir
+    from metrics.load import load_dir
 
     reports = load_dir(path, SEED_DIR, mode="append", loaded_by="seed")
     refused = [r for r in reports if not r.ok]

@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from metrics import loader
-from metrics.readers import read_extract
+from metrics import load as loader
+from metrics.load.parse import read_extract
 from metrics.store import Reader
 from tests.conftest import REPO_ROOT
 

@@ -20,12 +20,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metrics import loader
+from metrics import load
 from metrics.engine import query, rollups
 from metrics.filters import Filters
 from metrics.kpis import catalog
 from metrics.kpis.model import Count, Kpi
-from metrics.readers import read_extract
+from metrics.load import read_extract
 from metrics.registry import KPIS
 from metrics.store import connect, connect_reader
 from tests import oracle
@@ -279,7 +279,7 @@ def test_a_load_changes_the_rollups_in_the_same_publish(seed: Path, tmp_path: Pa
         b"response_id,customer_id,survey_date,touchpoint,channel,overall_score\n"
         b"S08,C01,2025-06-15,annual_review,visit,5\n"
     )
-    reports = loader.load_batch(db, [("surveys", read_extract(csv, "s.csv"), None)], "append")
+    reports = load.load_batch(db, [("surveys", read_extract(csv, "s.csv"), None)], "append")
     assert reports[0].ok, reports[0].render_text()
     after = connect_reader(db)
 

@@ -1,4 +1,4 @@
-"""metrics.loader: header matching, typing, every rule, modes, batches, undo, history."""
+"""metrics.load: header matching, typing, every rule, modes, batches, undo, history."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from metrics import loader, store
-from metrics.loader import load_batch, load_dir, load_file, undo_load, validate
-from metrics.readers import Extract, read_extract
+from metrics import load as loader
+from metrics import store
+from metrics.load import load_batch, load_dir, load_file, undo_load, validate
+from metrics.load.parse import Extract, read_extract
 from tests.extracts import (
     BRANCHES,
     CUSTOMERS,

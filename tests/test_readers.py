@@ -1,4 +1,4 @@
-"""metrics.readers: every format and encoding becomes the same text, kept exactly."""
+"""metrics.load.parse: every format and encoding becomes the same text, kept exactly."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from metrics.readers import Extract, ExtractError, read_extract
+from metrics.load.parse import Extract, ExtractError, read_extract
 from tests.extracts import csv_bytes, write_parquet, write_xlsx
 
 TRICKY = [

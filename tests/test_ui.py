@@ -138,14 +138,30 @@ def test_upload_strings_are_merged() -> None:
 # --------------------------------------------------------------------------- export
 
 
-DANGEROUS = ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tTAB", "\rCR"]
+DANGEROUS = [
+    '=HYPERLINK("http://x")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\tTAB",
+    "\rCR",
+    "\nLF",
+    "＝1+1",  # full-width = + - @
+    "＋1",
+    "－1",
+    "＠SUM(A1)",
+    " =1+1",  # leading space, no-break space, ideographic space or BOM before a trigger
+    "\u00a0=1",
+    "\u3000@A1",
+    "\ufeff=1",
+]
 
 
 def _frame() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "客户名称": [*DANGEROUS, "星辰科技"],
-            "amount": [-5.5, 1.0, 2.0, 3.0, 4.0, 5.0, None],
+            "amount": [-5.5, *(float(i) for i in range(1, len(DANGEROUS))), None],
         }
     )
 
@@ -153,6 +169,7 @@ def _frame() -> pd.DataFrame:
 def test_safe_cell() -> None:
     assert [export.safe_cell(v) for v in DANGEROUS] == ["'" + v for v in DANGEROUS]
     assert export.safe_cell("星辰科技") == "星辰科技"
+    assert export.safe_cell("a=b") == "a=b" and export.safe_cell(" x") == " x"
     assert export.safe_cell(-5.5) == -5.5  # numbers stay numbers, even negative
 
 
@@ -180,10 +197,12 @@ def test_xlsx_has_filters_and_no_formulas(tmp_path: object) -> None:
     assert ws["A2"].value == meta[1]
     assert ws["A4"].value == "客户名称"
     texts = [ws.cell(row=r, column=1).value for r in range(5, 5 + len(DANGEROUS) + 1)]
-    # (the xlsx format itself stores a lone CR as a line feed)
-    assert texts == ["'" + v.replace("\r", "\n") for v in DANGEROUS] + ["星辰科技"]
+    # Shown exactly, with no apostrophe (the xlsx format itself stores a lone CR as a LF).
+    assert texts == [v.replace("\r", "\n") for v in DANGEROUS] + ["星辰科技"]
     for r in range(5, 5 + len(DANGEROUS)):
-        assert ws.cell(row=r, column=1).data_type == "s"  # text, never a formula
+        cell = ws.cell(row=r, column=1)
+        assert cell.data_type == "s" and cell.quotePrefix  # text, never a formula
+    assert not ws.cell(row=5 + len(DANGEROUS), column=1).quotePrefix
     assert ws["B5"].value == -5.5
     assert ws.cell(row=5 + len(DANGEROUS), column=2).value is None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,8 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.errors import AppTestError
 
-from metrics import mappings
 from metrics.contract import TABLES
+from metrics.load import mappings
 from metrics.store import connect_reader, data_version
 from tests.conftest import REPO_ROOT
 from ui.upload import report_csv
@@ -104,7 +105,8 @@ def undo_picker(at: AppTest) -> Any:
 
 
 def texts(elements: Any) -> str:
-    return "\n".join(str(e.value) for e in elements)
+    """The elements' text as the browser shows it (markdown escapes of data removed)."""
+    return "\n".join(re.sub(r"\\(.)", r"\1", str(e.value)) for e in elements)
 
 
 # Two December 2025 surveys. Seed December: S06 (C12, 2025-12-31, score 4) only, so the
@@ -182,8 +184,8 @@ def test_bad_file_shows_its_report_and_nothing_changes(store: Path) -> None:
 
 
 def test_report_csv_lists_row_column_value_expected() -> None:
-    from metrics.loader import validate
-    from metrics.readers import read_extract
+    from metrics.load import validate
+    from metrics.load.parse import read_extract
 
     report = validate(
         Path("/nonexistent/none.duckdb"), "surveys", read_extract(BAD_SURVEYS, "b.csv")

@@ -19,7 +19,7 @@ import streamlit as st
 from metrics.filters import Filters
 from metrics.registry import KPIS, Kpi
 from metrics.store import StoreMissingError
-from ui import data, export
+from ui import data, export, safe
 from ui.charts import STATUS_BADGE, status_of
 from ui.fmt import (
     DASH,
@@ -67,7 +67,7 @@ def no_store() -> None:
 def page_header(title_key: str, f: Filters, lang: str, note_key: str | None = None) -> None:
     """Title, the filters in words, and an optional note (e.g. a filter that does not apply)."""
     st.title(t(title_key, lang))
-    st.caption(f.describe(lang))
+    st.caption(safe.md(f.describe(lang)))
     if note_key:
         st.info(t(note_key, lang), icon=":material/info:")
 
@@ -170,7 +170,7 @@ def kpi_cards(
 
 def chart(fig: go.Figure, key: str | None = None) -> None:
     """Render a figure with the app's own template (not Streamlit's theme)."""
-    st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=key)
+    st.plotly_chart(safe.figure(fig), theme=None, config=PLOTLY_CONFIG, key=key)
 
 
 MONTH_COLUMNS: frozenset[str] = frozenset({"month", "as_of_month"})

@@ -1,7 +1,10 @@
 """Every table downloads as CSV (UTF-8 with BOM, for Excel) and .xlsx, with its filters written in.
 
-Any text cell a spreadsheet would read as a formula (starts with = + - @, tab or CR)
-is written with a leading apostrophe so it shows as text and never runs.
+One rule, `formula_like`, says which text a spreadsheet could run: text starting
+with = + - @ (ASCII or full-width ＝ ＋ － ＠), tab, CR or LF, also after leading
+whitespace or a BOM. In CSV such a cell gets a leading apostrophe; in xlsx it is
+written as a text cell with Excel's quote-prefix flag, so it shows exactly as is
+(no visible apostrophe) and stays text when edited.
 """
 
 from __future__ import annotations
@@ -14,14 +17,21 @@ from typing import Any
 
 import pandas as pd
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20", "\t", "\r", "\n")
+# Leading characters a spreadsheet skips before it decides a cell is a formula.
+_SKIPPED = " \u00a0\u3000\ufeff\u200b"
+
+
+def formula_like(value: Any) -> bool:
+    """Text a spreadsheet might read as a formula (the one rule for CSV, xlsx and reports)."""
+    if not isinstance(value, str):
+        return False
+    return value.startswith(FORMULA_STARTS) or value.lstrip(_SKIPPED).startswith(FORMULA_STARTS)
 
 
 def safe_cell(value: Any) -> Any:
-    """A cell as it may go into a spreadsheet: formula-like text gets a leading '."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """A cell as it may go into a CSV: formula-like text gets a leading '."""
+    return "'" + value if formula_like(value) else value
 
 
 def _plain(value: Any) -> Any:
@@ -44,12 +54,11 @@ def _plain(value: Any) -> Any:
 
 
 def table_rows(df: pd.DataFrame, *, index: bool = False) -> list[list[Any]]:
-    """Header plus data rows, every cell made safe."""
+    """Header plus data rows as plain Python values (not yet escaped)."""
     frame = df.reset_index() if index else df
-    header = [safe_cell(str(c)) for c in frame.columns]
-    rows = [header]
+    rows: list[list[Any]] = [[str(c) for c in frame.columns]]
     for record in frame.itertuples(index=False, name=None):
-        rows.append([safe_cell(_plain(v)) for v in record])
+        rows.append([_plain(v) for v in record])
     return rows
 
 
@@ -68,7 +77,7 @@ def to_csv_bytes(df: pd.DataFrame, meta: Sequence[str] = (), *, index: bool = Fa
     if meta:
         writer.writerow([])
     for row in table_rows(df, index=index):
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else safe_cell(v) for v in row])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -84,14 +93,15 @@ def to_xlsx_bytes(
     assert ws is not None
     ws.title = _sheet_title(sheet)
     for i, line in enumerate(meta, start=1):
-        cell = ws.cell(row=i, column=1, value=safe_cell(line))
-        cell.data_type = "s"
+        _text_cell(ws.cell(row=i, column=1), line)
     first_table_row = len(meta) + 2 if meta else 1
     for r, row in enumerate(table_rows(df, index=index), start=first_table_row):
         for c, value in enumerate(row, start=1):
-            cell = ws.cell(row=r, column=c, value=value)
+            cell = ws.cell(row=r, column=c)
             if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text
+                _text_cell(cell, value)
+            else:
+                cell.value = value
             if r == first_table_row:
                 cell.font = Font(bold=True)
     if meta:
@@ -104,6 +114,14 @@ def to_xlsx_bytes(
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _text_cell(cell: Any, text: str) -> None:
+    """Text as a text cell, never a formula; formula-like text quote-prefixed, shown as is."""
+    cell.value = text
+    cell.data_type = "s"
+    if formula_like(text):
+        cell.quotePrefix = True
 
 
 def _sheet_title(name: str) -> str:

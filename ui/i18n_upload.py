@@ -184,4 +184,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     "upload.h.message": ("说明", "Message"),
     "upload.h.undone_at": ("撤销时间", "Undone"),
     "upload.h.undo_status": ("可否撤销", "Undo"),
+    # Hardened loader (issue 9): the encoding choice, and unknown headers beyond the widgets.
+    "upload.encoding": ("文本编码", "Encoding"),
+    "upload.encoding_auto": (
+        "自动（UTF-8，或可确认为中文的 GBK/GB18030）",
+        "Automatic (UTF-8, or GBK/GB18030 when it reads as Chinese)",
+    ),
+    "upload.encoding_help": (
+        "只有在文件既不是 UTF-8、也不能确认是中文 GBK 时才需要选择；选错会被拒绝，不会乱码入库。",
+        "Only needed when the file is neither UTF-8 nor certainly Chinese GBK; "
+        "a wrong choice is refused, never stored garbled.",
+    ),
+    "upload.more_unknown": (
+        "另有 {n} 个未识别的表头未列出，将被忽略。",
+        "{n} more unmatched headers are not listed and will be ignored.",
+    ),
 }

@@ -23,20 +23,27 @@ import streamlit as st
 from pandas.io.formats.style import Styler
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
-from metrics import kpis, loader, mappings
+from metrics import kpis
+from metrics import load as loader
 from metrics.contract import TABLE_ORDER, TABLES, header_lookup, normalize_header
 from metrics.filters import Filters
-from metrics.readers import Extract, ExtractError, read_extract, sheet_names
+from metrics.load import mappings
+from metrics.load.parse import Extract, ExtractError, read_extract, sheet_names
 from metrics.registry import KPIS
 from metrics.store import StoreBusyError, connect_reader, data_version
 from metrics.views import data_bounds
+from ui import export
 from ui.data import db_path
 from ui.fmt import DASH, fmt_value
 from ui.i18n import current_lang, t
+from ui.safe import md
 
 MODES: tuple[str, ...] = ("append", "upsert", "replace")
 FILE_TYPES: tuple[str, ...] = ("csv", "txt", "xlsx", "xlsm", "parquet")
 PREVIEW_ROWS = 20
+MAX_MAPPING_WIDGETS = 20  # hand-mapping selectboxes drawn; more unknown headers are summarised
+# CSV encodings offered besides automatic detection (the page's "Encoding" choice).
+ENCODINGS: tuple[str | None, ...] = (None, "utf-8", "gb18030", "big5", "cp1252", "latin-1")
 MISSING = DASH  # what an empty cell shows, in every table of the page
 BAD_MARK = " ⚠"  # after the file's text of a preview cell that fails the check
 BAD_STYLE = "background-color: rgba(255, 75, 75, 0.22)"
@@ -167,7 +174,8 @@ def pick_files() -> list[UploadedFile]:
     kept: list[UploadedFile] = []
     for f in files or []:
         if f.size > limit * 1024 * 1024:
-            st.error(tr("upload.too_large", name=f.name, size=f"{f.size / 2**20:,.1f}", mb=limit))
+            size = f"{f.size / 2**20:,.1f}"
+            st.error(tr("upload.too_large", name=md(f.name), size=size, mb=limit))
         else:
             kept.append(f)
     prune_cache(kept)
@@ -177,11 +185,25 @@ def pick_files() -> list[UploadedFile]:
 # --------------------------------------------------------------------------- one file
 
 
-def _read(f: UploadedFile, sheet: str | None) -> Extract | str:
+def _read(f: UploadedFile, sheet: str | None, encoding: str | None = None) -> Extract | str:
     try:
-        return read_extract(f.getvalue(), f.name, sheet)
+        return read_extract(f.getvalue(), f.name, sheet, encoding=encoding)
     except (ExtractError, ValueError) as exc:
-        return tr("upload.read_error", name=f.name, error=exc)
+        return tr("upload.read_error", name=md(f.name), error=md(exc))
+
+
+def _pick_encoding(f: UploadedFile, key: str) -> str | None:
+    """Automatic, or the encoding the analyst names (CSV only)."""
+    if not f.name.lower().endswith((".csv", ".txt")):
+        return None
+    encoding: str | None = st.selectbox(
+        tr("upload.encoding"),
+        ENCODINGS,
+        format_func=lambda e: tr("upload.encoding_auto") if e is None else str(e),
+        key=f"{key}_encoding",
+        help=tr("upload.encoding_help"),
+    )
+    return encoding
 
 
 def _pick_sheet(f: UploadedFile, key: str) -> str | None:
@@ -250,7 +272,7 @@ def _mapping_editor(table: str, headers: Sequence[str], key: str) -> dict[str, s
         chosen = saved.get(name) if name else None
         if chosen is not None:
             covered = count(chosen.covers(unknown), "header")
-            st.caption(tr("upload.saved_applied", name=chosen.name, headers=covered))
+            st.caption(tr("upload.saved_applied", name=md(chosen.name), headers=covered))
     seeds = chosen.for_headers(unknown) if chosen is not None else {}
     lookup = header_lookup(TABLES[table])
     taken = {lookup[normalize_header(h)] for h in headers if normalize_header(h) in lookup}
@@ -258,10 +280,10 @@ def _mapping_editor(table: str, headers: Sequence[str], key: str) -> dict[str, s
     st.markdown(f"**{tr('upload.manual')}**")
     out: dict[str, str | None] = {}
     suffix = chosen.name if chosen is not None else ""
-    for j, header in enumerate(unknown):
+    for j, header in enumerate(unknown[:MAX_MAPPING_WIDGETS]):
         seed = seeds.get(header)
         column = st.selectbox(
-            header,
+            md(header),
             free,
             index=free.index(seed) if seed in free else 0,
             format_func=lambda c: tr("upload.ignore") if c is None else str(c),
@@ -269,6 +291,8 @@ def _mapping_editor(table: str, headers: Sequence[str], key: str) -> dict[str, s
         )
         if column is not None:
             out[header] = str(column)
+    if len(unknown) > MAX_MAPPING_WIDGETS:
+        st.caption(tr("upload.more_unknown", n=f"{len(unknown) - MAX_MAPPING_WIDGETS:,}"))
     _save_mapping_form(table, unknown, out, key)
     return out
 
@@ -285,7 +309,7 @@ def _save_mapping_form(
     )
     message = st.session_state.pop(f"{key}_save_msg", None)
     if message:
-        (st.success if message[0] else st.error)(message[1])
+        (st.success if message[0] else st.error)(md(message[1]))
 
 
 def _save_mapping(table: str, columns: dict[str, str | None], key: str) -> None:
@@ -315,8 +339,7 @@ def header_frame(report: Any) -> pd.DataFrame:
 
 def report_csv(report: Any) -> bytes:
     """The problems (row, column, value, expected) as CSV, UTF-8 with BOM so Excel reads it."""
-    frame: pd.DataFrame = report.problems_frame()
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return export.to_csv_bytes(report.problems_frame())
 
 
 def _show_report(report: Any, key: str) -> None:
@@ -334,10 +357,10 @@ def _show_report(report: Any, key: str) -> None:
             )
         )
     else:
-        st.error(report.message or tr("upload.load_refused"))
+        st.error(md(report.message) if report.message else tr("upload.load_refused"))
     if report.problems:
         if report.message and report.message != _counted_message(report):
-            st.caption(report.message)  # e.g. rows an upsert or replace would orphan
+            st.caption(md(report.message))  # e.g. rows an upsert or replace would orphan
         problems = report.problems_frame()
         st.dataframe(styled(problems_display(problems)), hide_index=True, key=f"{key}_problems")
         if report.total_problems > len(report.problems):
@@ -352,7 +375,7 @@ def _show_report(report: Any, key: str) -> None:
             key=f"{key}_download",
         )
     for warning in report.warnings:
-        st.warning(warning)
+        st.warning(md(warning))
 
 
 def _counted_message(report: Any) -> str:
@@ -474,12 +497,13 @@ def file_panel(index: int, f: UploadedFile) -> FileItem:
     item = FileItem(key, f.name, file_id=f.file_id)
     item.box = st.container(border=True)
     with item.box:
-        st.markdown(f"**{f.name}**")
+        st.markdown(f"**{md(f.name)}**")
         item.sheet = _pick_sheet(f, key)
+        encoding = _pick_encoding(f, key)
         got = _cached(
-            ("extract", f.file_id, item.sheet),
-            lambda: _read(f, item.sheet),
-            busy=tr("upload.reading", name=f.name),
+            ("extract", f.file_id, item.sheet, encoding),
+            lambda: _read(f, item.sheet, encoding),
+            busy=tr("upload.reading", name=md(f.name)),
         )
         if isinstance(got, str):
             st.error(got)
@@ -542,7 +566,7 @@ def check_batch(db: Path, items: Sequence[FileItem], mode: str) -> None:
         for i in ready:
             i.error = str(exc)
             with i.box:
-                st.error(i.error)
+                st.error(md(i.error))
         return
     for i, report in zip(ready, reports, strict=True):
         i.report = report
@@ -688,7 +712,7 @@ def result_section() -> None:
     if not result:
         return
     if "error" in result:
-        st.error(tr("upload.load_failed", error=result["error"]))
+        st.error(tr("upload.load_failed", error=md(result["error"])))
         return
     if not result["ok"]:
         st.error(tr("upload.load_refused"))
@@ -700,7 +724,7 @@ def result_section() -> None:
         st.success(
             tr(
                 "upload.loaded",
-                file=r.file_name,
+                file=md(r.file_name),
                 table=r.table,
                 added=count(r.rows_added, "row"),
                 replaced=count(r.rows_replaced, "row"),
@@ -714,7 +738,7 @@ def result_section() -> None:
         st.caption(f.describe(current_lang()))
         st.dataframe(kpi_frame(kpi), hide_index=True, key="upload_kpis")
     elif result.get("kpi_error"):
-        st.warning(tr("upload.kpi_error", error=result["kpi_error"]))
+        st.warning(tr("upload.kpi_error", error=md(result["kpi_error"])))
 
 
 # --------------------------------------------------------------------------- history
@@ -725,13 +749,13 @@ def history_section(db: Path) -> None:
     st.subheader(tr("upload.history"))
     message = st.session_state.pop(UNDO_KEY, None)
     if message:
-        (st.success if message[0] else st.error)(message[1])
+        (st.success if message[0] else st.error)(md(message[1]))
     if not db.exists():
         st.info(tr("upload.no_store"))
         return
     con = connect_reader(db)
     try:
-        frame = loader.history(con)
+        frame = loader.history(con, db)
     finally:
         con.close()
     if frame.empty:

@@ -1,5 +1,11 @@
 """Turn an extract file (CSV, xlsx or Parquet bytes) into text columns, exactly as written.
 
+Nothing is guessed: the encoding is UTF-8, or GBK/GB18030 only when the bytes read as
+Chinese text, or the one the caller names; a CSV's quotes must agree with its record
+structure; every input has caps (columns, field and line size, xlsx cells and
+uncompressed size) checked before the work. A file that breaks one is refused with
+one sentence naming the row, column or cell.
+
 Every value is kept as the characters the file holds (leading zeros, long digit
 strings, formulas such as `=HYPERLINK(..)` stay text); typing happens later, in
 DuckDB, driven by the contract. Typed sources (Excel cells, Parquet columns, a
@@ -9,22 +15,27 @@ timestamps `YYYY-MM-DD HH:MM:SS`, integral numbers without `.0`.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import decimal
 import hashlib
 import io
 import math
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+
+from metrics.load import xlsx
 
 Format = Literal["csv", "xlsx", "parquet", "frame"]
 
@@ -32,6 +43,12 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _PARQUET_MAGIC = b"PAR1"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
 _DELIMITERS = (",", "\t", ";", "|")
+# Caps, checked before the work (the contract's widest table has 13 columns).
+MAX_COLUMNS = 200
+MAX_FIELD_CHARS = 100_000
+MAX_LINE_BYTES = 1_000_000  # one CSV record, quoted line breaks included
+MAX_TEXT_BYTES = 1 << 30
+MAX_PARQUET_UNCOMPRESSED = 1 << 30
 
 
 class ExtractError(ValueError):
@@ -56,6 +73,7 @@ class Extract:
     checksum: str = ""
     rows: pa.Array | pa.ChunkedArray | None = None
     data: bytes | None = field(default=None, repr=False)
+    delimiter: str | None = None  # a CSV's field delimiter
 
     @property
     def n_rows(self) -> int:
@@ -122,8 +140,10 @@ def detect_format(data: bytes, file_name: str) -> Format:
     return "csv"
 
 
-def read_extract(data: bytes, file_name: str, sheet: str | None = None) -> Extract:
-    """Read an extract's bytes: format from content and name, CSV encoding detected."""
+def read_extract(
+    data: bytes, file_name: str, sheet: str | None = None, encoding: str | None = None
+) -> Extract:
+    """Read an extract's bytes: format from content and name, CSV encoding detected or named."""
     checksum = hashlib.sha256(data).hexdigest()
     fmt = detect_format(data, file_name)
     if fmt == "xlsx":
@@ -131,38 +151,164 @@ def read_extract(data: bytes, file_name: str, sheet: str | None = None) -> Extra
     elif fmt == "parquet":
         ext = _read_parquet(data, file_name)
     else:
-        ext = _read_csv(data, file_name)
+        ext = _read_csv(data, file_name, encoding)
+    _check_size(ext)
     ext.checksum = checksum
     return ext
+
+
+def _too_many_columns(file_name: str, n: int) -> ExtractError:
+    return ExtractError(
+        f"{file_name} has {n:,} columns; at most {MAX_COLUMNS} are read "
+        "(no table of the contract has more than 13)"
+    )
+
+
+def _check_size(ext: Extract) -> None:
+    """Columns and field size of any format: one clear refusal naming the first offender."""
+    if len(ext.headers) > MAX_COLUMNS:
+        raise _too_many_columns(ext.name, len(ext.headers))
+    rows = ext.row_numbers()
+    for i in range(ext.table.num_columns):
+        col = ext.table.column(i)
+        if not len(col):
+            continue
+        lengths = pc.utf8_length(col)
+        longest = pc.max(lengths).as_py()
+        if longest is not None and longest > MAX_FIELD_CHARS:
+            at = pc.index(pc.greater(lengths, MAX_FIELD_CHARS), True).as_py()
+            header = ext.headers[i] if i < len(ext.headers) else f"column {i + 1}"
+            raise ExtractError(
+                f"{ext.name}: row {rows[at]}, column {header!r} holds {longest:,} characters; "
+                f"a value has at most {MAX_FIELD_CHARS:,}"
+            )
 
 
 # --- CSV -----------------------------------------------------------------------------------
 
 
-def decode_text(data: bytes, file_name: str = "the file") -> tuple[str, str]:
-    """Decode CSV bytes: UTF-16 by BOM, strict UTF-8 (BOM or not), GB18030, else a guess."""
+ENCODING_HINT = "save it as UTF-8, or name its encoding (--encoding; the upload page's Encoding)"
+
+
+def _line_of(data: bytes | str, pos: int) -> int:
+    newline = b"\n" if isinstance(data, bytes) else "\n"
+    return data.count(newline, 0, pos) + 1  # type: ignore[arg-type]
+
+
+def _looks_chinese(text: str) -> bool:
+    """Every distinct non-ASCII character (nearly) is common Chinese: GB2312 or CJK punctuation.
+
+    GB18030 decodes almost any byte soup; what it makes of UTF-8 or Latin-1 bytes
+    (涓婃捣, 黮) is mostly outside GB2312's 6,763 common characters.
+    """
+    chars = {c for c in set(text) if ord(c) > 127}
+    if not chars:
+        return True
+    common = 0
+    for c in chars:
+        try:
+            c.encode("gb2312")
+            common += 1
+        except UnicodeEncodeError:
+            pass
+    return common >= 0.95 * len(chars)
+
+
+def _nul_refusal(data: bytes, pos: int, file_name: str) -> ExtractError:
+    """A NUL byte: binary data, or one cell of a text file (row and column named)."""
+    head = data[: min(pos, 8192)]
+    control = re.search(rb"[\x01-\x08\x0b\x0c\x0e-\x1f]", head)
+    if data[:65536].count(b"\x00") > 64 or control or not _decodes(head):
+        return ExtractError(f"{file_name} is not a text (CSV) file: it holds binary data")
+    line_start = data.rfind(b"\n", 0, pos) + 1
+    first = data.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff")
+    delimiter = _sniff_delimiter(first)
+    prefix = data[line_start:pos].decode("utf-8", "replace")
+    col = len(next(csv.reader([prefix], delimiter=delimiter), [""])) - 1 if prefix else 0
+    headers = next(csv.reader([first], delimiter=delimiter), [])
+    name = headers[col] if col < len(headers) else f"column {col + 1}"
+    return ExtractError(
+        f"{file_name}: row {_line_of(data, pos)}, column {name!r} holds a NUL byte "
+        "(binary data in a text file); remove it and load again"
+    )
+
+
+def _decodes(data: bytes) -> bool:
+    for enc in ("utf-8", "gb18030"):
+        try:
+            data.decode(enc)
+            return True
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(data) - 4:  # cut mid-character by the slice
+                return True
+    return False
+
+
+def decode_text(
+    data: bytes, file_name: str = "the file", encoding: str | None = None
+) -> tuple[str, str]:
+    """Decode CSV bytes with certainty, or refuse naming the first bad line.
+
+    UTF-16 by BOM; UTF-8 (BOM or not) when the bytes are valid UTF-8; GBK/GB18030
+    only when they decode and look like Chinese text; else the caller names it.
+    """
+    if len(data) > MAX_TEXT_BYTES:
+        raise ExtractError(f"{file_name} is larger than {MAX_TEXT_BYTES >> 20:,} MB")
+    if encoding:
+        return _decode_named(data, file_name, encoding)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
             pass
-    if b"\x00" in data[:65536]:
-        raise ExtractError(f"{file_name} is not a text (CSV) file: it holds binary data")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise _nul_refusal(data, nul, file_name)
     try:
         text = data.decode("utf-8-sig")
         return text, "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+    where = f"line {_line_of(data, bad)} (byte 0x{data[bad]:02X})"
+    if _utf8_share(data.decode("utf-8", "replace")) > 0.5:
+        # Most non-ASCII reads as UTF-8: a UTF-8 file with stray bytes, not another encoding.
+        raise ExtractError(
+            f"{file_name} mixes encodings: it reads as UTF-8 except at {where}; {ENCODING_HINT}"
+        )
     try:
-        return data.decode("gb18030"), "gb18030"
+        text = data.decode("gb18030")
     except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
+        text = ""
+    if text and _looks_chinese(text):
+        return text, "gb18030"
+    raise ExtractError(
+        f"{file_name} is not UTF-8 (at {where}) and does not read as GBK Chinese text; "
+        f"{ENCODING_HINT}"
+    )
 
-    best = from_bytes(data).best()
-    if best is None:
-        raise ExtractError(f"{file_name} is not a text (CSV) file in any encoding we recognise")
-    return str(best), str(best.encoding)
+
+def _utf8_share(lenient: str) -> float:
+    """Of the non-ASCII characters, the share that decoded as UTF-8 (not U+FFFD)."""
+    non_ascii = sum(1 for c in lenient if ord(c) > 127)
+    return 1 - lenient.count("\ufffd") / non_ascii if non_ascii else 0.0
+
+
+def _decode_named(data: bytes, file_name: str, encoding: str) -> tuple[str, str]:
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise ExtractError(f"{encoding!r} is not an encoding Python knows") from None
+    try:
+        text = data.decode("utf-8-sig" if name == "utf-8" else name)
+    except UnicodeDecodeError as exc:
+        raise ExtractError(
+            f"{file_name} is not valid {encoding}: line {_line_of(data, exc.start)} "
+            f"(byte 0x{data[exc.start]:02X})"
+        ) from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise _nul_refusal(text.encode("utf-8"), len(text[:nul].encode("utf-8")), file_name)
+    return text, name
 
 
 def _sniff_delimiter(first_line: str) -> str:
@@ -171,21 +317,97 @@ def _sniff_delimiter(first_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _read_csv(data: bytes, file_name: str) -> Extract:
-    text, encoding = decode_text(data, file_name)
+def _longest_line(raw: bytes) -> tuple[int, int]:
+    """(bytes, line number) of the longest physical line; in chunks, so memory stays flat."""
+    arr = np.frombuffer(raw, dtype=np.uint8)
+    best, best_line, prev, lines = 0, 1, -1, 0
+    step = 1 << 24
+    for start in range(0, len(arr), step):
+        ends = np.flatnonzero(arr[start : start + step] == 10) + start
+        if len(ends):
+            gaps = np.diff(ends, prepend=prev)
+            k = int(np.argmax(gaps))
+            if int(gaps[k]) - 1 > best:
+                best, best_line = int(gaps[k]) - 1, lines + k + 1
+            prev, lines = int(ends[-1]), lines + len(ends)
+    if len(arr) - prev - 1 > best:
+        best, best_line = len(arr) - prev - 1, lines + 1
+    return best, best_line
+
+
+def check_records(text: str, delimiter: str, headers: list[str], file_name: str) -> int:
+    """Walk the records as RFC 4180 quotes them; refuse a quote that breaks the structure.
+
+    A quote that never closes (it would swallow every later row into one value),
+    one that opens inside an unquoted value, text after a closing quote and a
+    record longer than MAX_LINE_BYTES are refused with the row where they start.
+    Returns the number of records after the header (blank lines included).
+    """
+    d = re.escape(delimiter)
+    field = f'(?:"[^"]*(?:""[^"]*)*"|[^"\\r\\n{d}]*)'
+    record = re.compile(f"{field}(?:{d}{field})*")
+    pos, row, n = 0, 0, len(text)
+    while pos < n:
+        row += 1
+        m = record.match(text, pos)
+        end = m.end() if m else pos
+        if end - pos > MAX_LINE_BYTES:
+            raise ExtractError(
+                f"{file_name}: row {row} is {end - pos:,} characters long; "
+                f"a row has at most {MAX_LINE_BYTES:,}"
+            )
+        if end < n and text[end] not in "\r\n":
+            raise ExtractError(_quote_problem(text, pos, end, row, delimiter, headers, file_name))
+        pos = end + (2 if text.startswith("\r\n", end) else 1)
+    return row - 1
+
+
+def _quote_problem(
+    text: str, start: int, at: int, row: int, delimiter: str, headers: list[str], file_name: str
+) -> str:
+    before = text[start:at]
+    col = len(next(csv.reader([before], delimiter=delimiter), [""])) - 1 if before else 0
+    name = headers[col] if 0 <= col < len(headers) else f"column {col + 1}"
+    where = f"{file_name}: row {row}, column {name!r}"
+    if text[at] == '"' and (at == start or text[at - 1] == delimiter):
+        return (
+            f"{where}: a quote opens here and never closes, so every later row would be "
+            'read as part of this value; close the quote (a quote inside a value is doubled: "")'
+        )
+    if text[at] == '"':
+        return (
+            f"{where}: a quote opens inside a value; quote the whole value and double the "
+            'quote inside it ("5"" pipe")'
+        )
+    return f"{where}: text follows a closing quote; quote the whole value"
+
+
+def _read_csv(data: bytes, file_name: str, encoding: str | None = None) -> Extract:
+    text, encoding = decode_text(data, file_name, encoding)
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
         raise ExtractError(f"{file_name} is empty: it has no header and no rows")
     first_line = text.split("\n", 1)[0]
     delimiter = _sniff_delimiter(first_line)
-    header_reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    headers = next(header_reader)
-    n = len(headers)
+    if first_line.count(delimiter) >= MAX_COLUMNS:
+        raise _too_many_columns(file_name, first_line.count(delimiter) + 1)
     if encoding in ("utf-8", "utf-8-sig"):
         raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     else:
         raw = text.encode("utf-8")
+    longest, line = _longest_line(raw)
+    if longest > MAX_LINE_BYTES:
+        raise ExtractError(
+            f"{file_name}: line {line} is {longest:,} bytes long; a row has at most "
+            f"{MAX_LINE_BYTES:,} (a value at most {MAX_FIELD_CHARS:,} characters)"
+        )
+    try:
+        headers = next(csv.reader(io.StringIO(text), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        raise ExtractError(f"{file_name}: the header row cannot be read ({exc})") from None
+    n = len(headers)
+    records = check_records(text, delimiter, headers, file_name) if '"' in text else None
     names = [f"f{i}" for i in range(n)]
     try:
         table = pacsv.read_csv(
@@ -203,6 +425,8 @@ def _read_csv(data: bytes, file_name: str) -> Extract:
         )
         if _header_spans_lines(first_line, delimiter):
             raise pa.ArrowInvalid("header spans several lines")
+        if records is not None and records != table.num_rows:
+            raise pa.ArrowInvalid("record count differs")  # the slow path counts exactly
         rows = None
         if table.num_columns and table.num_rows:
             blank = pc.is_null(table.column(0))
@@ -212,7 +436,9 @@ def _read_csv(data: bytes, file_name: str) -> Extract:
                 keep = pc.invert(blank)
                 rows = pc.filter(pa.array(range(2, table.num_rows + 2), pa.int64()), keep)
                 table = table.filter(keep)
-        return Extract(file_name, "csv", headers, table, encoding=encoding, rows=rows)
+        return Extract(
+            file_name, "csv", headers, table, encoding=encoding, rows=rows, delimiter=delimiter
+        )
     except pa.ArrowInvalid:
         return _read_csv_slow(text, file_name, headers, delimiter, encoding)
 
@@ -226,27 +452,37 @@ def _read_csv_slow(
     text: str, file_name: str, headers: list[str], delimiter: str, encoding: str
 ) -> Extract:
     """Python's csv module: tolerates blank lines and short rows, names a row that is too long."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    next(reader)
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_BYTES + 1))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
     n = len(headers)
     cols: list[list[str | None]] = [[] for _ in range(n)]
     kept: list[int] = []
-    for index, record in enumerate(reader):
-        row = index + 2  # one record is one spreadsheet row; the header is row 1
-        values = [v if v != "" else None for v in record]
-        if not any(v is not None and v.strip() for v in values):
-            continue  # a blank line: not data, but it keeps its row number
-        if len(values) > n and any(v is not None for v in values[n:]):
-            raise ExtractError(
-                f"{file_name}: row {row} has {len(values)} fields but the header has {n}"
-            )
-        values = (values + [None] * n)[:n]
-        for i, v in enumerate(values):
-            cols[i].append(v)
-        kept.append(row)
+    try:
+        next(reader)
+        for index, record in enumerate(reader):
+            row = index + 2  # one record is one spreadsheet row; the header is row 1
+            values = [v if v != "" else None for v in record]
+            if not any(v is not None and v.strip() for v in values):
+                continue  # a blank line: not data, but it keeps its row number
+            if len(values) > n and any(v is not None for v in values[n:]):
+                raise ExtractError(
+                    f"{file_name}: row {row} has {len(values)} fields but the header has {n}"
+                )
+            values = (values + [None] * n)[:n]
+            for i, v in enumerate(values):
+                cols[i].append(v)
+            kept.append(row)
+    except csv.Error as exc:
+        raise ExtractError(f"{file_name}: row {reader.line_num} cannot be read ({exc})") from None
     table = pa.table({f"f{i}": pa.array(c, pa.string()) for i, c in enumerate(cols)})
     return Extract(
-        file_name, "csv", headers, table, encoding=encoding, rows=pa.array(kept, pa.int64())
+        file_name,
+        "csv",
+        headers,
+        table,
+        encoding=encoding,
+        rows=pa.array(kept, pa.int64()),
+        delimiter=delimiter,
     )
 
 
@@ -285,9 +521,17 @@ def _cell_text(value: Any) -> str | None:
 
 
 def _float_text(value: float) -> str:
+    """Whole numbers without '.0'; others in full (never 1e-05: exponents are refused)."""
     if value.is_integer() and abs(value) < 1e17:
         return str(int(value))
-    return repr(value)
+    text = repr(value)
+    return format(decimal.Decimal(text), "f") if "e" in text else text
+
+
+def _percent_text(value: float) -> str:
+    """A percent-formatted cell as the user sees it: 0.0435 -> '4.35%' (exact, no float noise)."""
+    shown = (decimal.Decimal(repr(float(value))) * 100).normalize()
+    return format(shown, "f") + "%"
 
 
 def _read_xlsx(data: bytes, file_name: str, sheet: str | None) -> Extract:
@@ -300,6 +544,10 @@ def _read_xlsx(data: bytes, file_name: str, sheet: str | None) -> Extract:
         )
     chosen = sheet if sheet is not None else names[0]
     try:
+        percent_cells = xlsx.inspect(data, chosen)
+    except xlsx.XlsxError as exc:
+        raise ExtractError(f"{file_name}: {exc}") from None
+    try:
         df = pd.read_excel(
             io.BytesIO(data), sheet_name=chosen, engine="calamine", header=None, dtype=object
         )
@@ -307,6 +555,8 @@ def _read_xlsx(data: bytes, file_name: str, sheet: str | None) -> Extract:
         raise ExtractError(f"cannot read sheet {chosen!r} of {file_name}: {exc}") from exc
     if df.shape[0] == 0:
         raise ExtractError(f"sheet {chosen!r} of {file_name} is empty: no header and no rows")
+    if df.shape[1] > MAX_COLUMNS:
+        raise _too_many_columns(file_name, df.shape[1])
     header_cells = [_cell_text(v) for v in df.iloc[0].tolist()]
     # Trailing columns with neither header nor any value are formatting, not data.
     width = len(header_cells)
@@ -315,6 +565,10 @@ def _read_xlsx(data: bytes, file_name: str, sheet: str | None) -> Extract:
     headers = [h or "" for h in header_cells[:width]]
     body = df.iloc[1:, :width]
     cols = [[_cell_text(v) for v in body.iloc[:, i].tolist()] for i in range(width)]
+    for row, col in percent_cells:
+        value = body.iat[row - 2, col] if 0 <= row - 2 < body.shape[0] and col < width else None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            cols[col][row - 2] = _percent_text(value)
     rows = list(range(2, body.shape[0] + 2))
     keep = [j for j in range(len(rows)) if any(c[j] is not None and c[j].strip() for c in cols)]  # type: ignore[union-attr]
     if len(keep) != len(rows):
@@ -336,6 +590,18 @@ def _read_xlsx(data: bytes, file_name: str, sheet: str | None) -> Extract:
 
 
 def _read_parquet(data: bytes, file_name: str) -> Extract:
+    try:
+        meta = pq.ParquetFile(pa.BufferReader(data)).metadata
+    except Exception as exc:
+        raise ExtractError(f"cannot read {file_name} as Parquet: {exc}") from exc
+    if meta.num_columns > MAX_COLUMNS:
+        raise _too_many_columns(file_name, meta.num_columns)
+    size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    if size > MAX_PARQUET_UNCOMPRESSED:
+        raise ExtractError(
+            f"{file_name} unpacks to {size / 2**20:,.0f} MB; at most "
+            f"{MAX_PARQUET_UNCOMPRESSED >> 20:,} MB are read"
+        )
     try:
         table = pq.read_table(pa.BufferReader(data))
     except Exception as exc:

@@ -1,0 +1,573 @@
+"""Typing and checking in SQL: every rule of the contract over a staging table.
+
+Each file's raw text is registered with DuckDB, typed by SQL generated from the
+contract (`stage`) and checked by one CREATE TABLE AS over a UNION ALL of every
+rule (`check_rows`); each staged row keeps `_row`, its row number as a
+spreadsheet user sees it. Identifiers come only from the contract; values are
+bound parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import duckdb
+import pyarrow as pa
+
+from metrics.contract import TABLES, Column, Table
+from metrics.load.headers import match_headers
+from metrics.load.parse import Extract
+from metrics.load.report import MAX_PROBLEMS, LoadReport, Problem
+
+# Value patterns, applied to the trimmed text of a cell.
+_DECIMAL_RE = r"[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d*)?|[+-]?\.\d+"
+_EXPONENT_RE = r"[+-]?(\d+(\.\d*)?|\.\d+)[eE][+-]?\d+"
+# How Excel's General format shows a long number it has rounded: 1.23457E+11.
+_EXCEL_MANGLED_RE = r"\d\.\d+E\+\d+"
+_INTEGER_RE = r"[+-]?(\d+|\d{1,3}(,\d{3})+)(\.0*)?"
+_DATE_RE = r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})([ T]0{1,2}:00(:00(\.0+)?)?)?"
+_MONTH_RE = r"(\d{4})[-/.](\d{1,2})"
+_TIMESTAMP_RE = r"\d{4}[-/]\d{1,2}[-/]\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?"
+_EXCEL_SERIAL_RE = r"\d{5,7}(\.0+)?"  # 10000 = 1927-05-18: no plausible date is smaller
+# What makes an id inexact: surrounding whitespace, or an invisible character anywhere
+# (zero-width space/joiners, word joiner, BOM, no-break and ideographic space).
+_UNCLEAN_ID_RE = r"^\s|\s$|[\x{200B}-\x{200D}\x{2060}\x{FEFF}\x{00A0}\x{3000}]"
+CLEAN_ID = (
+    "an exact id: no leading or trailing spaces and no invisible characters "
+    "(zero-width space, no-break space, BOM)"
+)
+APPEND_ONLY_NEW = "append adds new rows only; use upsert to replace stored rows"
+NOT_SCIENTIFIC = "written out in full, not in scientific notation (precision lost)"
+# Units of the contract a spreadsheet shows as a percent: the stored number is the percent.
+PERCENT_COLUMNS = frozenset({("loans", "interest_rate")})
+
+
+class Sql:
+    """Collects bound parameters while SQL text is generated from contract identifiers."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, Any] = {}
+
+    def p(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f"${name}"
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the file's format says about its text: which spellings are trustworthy."""
+
+    excel_serials: bool = False  # a whole number in a date column is an Excel day number
+    exponents: bool = False  # 1.5e-05 is a typed float, not a mangled amount
+    commas: bool = True  # a comma in a number is a thousands separator (not so under ';')
+
+    @classmethod
+    def of(cls, extract: Extract) -> Source:
+        typed = extract.format in ("parquet", "frame")
+        return cls(
+            excel_serials=extract.format == "xlsx",
+            exponents=typed,
+            commas=extract.delimiter in (None, ","),
+        )
+
+
+def _percent(table: Table, col: Column) -> bool:
+    return (table.name, col.name) in PERCENT_COLUMNS
+
+
+def parse_expr(table: Table, col: Column, raw: str, q: Sql, src: Source) -> str:
+    """SQL turning the raw text column `raw` into the column's stored type (NULL if invalid)."""
+    s = f"trim({raw})"
+    if col.type == "text":
+        if col.choices:
+            whens = []
+            for canonical, spellings in col.choices.items():
+                for spelling in (canonical, *spellings):
+                    whens.append(f"WHEN {q.p(spelling.strip().lower())} THEN {q.p(canonical)}")
+            return f"CASE lower({s}) {' '.join(whens)} END"
+        return f"CASE WHEN {s} = '' THEN NULL ELSE {raw} END"
+    if col.type == "decimal":
+        if _percent(table, col):  # "4.35%" (as Excel shows a percent cell) is 4.35
+            s = f"regexp_replace({s}, '\\s*%$', '')"
+        # Extra decimals are refused, never rounded: the exact value must fit the scale.
+        clean = f"replace({s}, ',', '')" if src.commas else s
+        pattern = _DECIMAL_RE + (f"|{_EXPONENT_RE}" if src.exponents else "")
+        return (
+            f"CASE WHEN regexp_full_match({s}, '{pattern}') "
+            f"AND TRY_CAST({clean} AS DECIMAL(38,12)) = TRY_CAST({clean} AS {col.sql_type}) "
+            f"THEN TRY_CAST({clean} AS {col.sql_type}) END"
+        )
+    if col.type == "integer":
+        no_comma = "" if src.commas else f"AND NOT contains({s}, ',') "
+        return (
+            f"CASE WHEN regexp_full_match({s}, '{_INTEGER_RE}') {no_comma}THEN TRY_CAST("
+            f"regexp_replace(replace({s}, ',', ''), '\\.0*$', '') AS BIGINT) END"
+        )
+    if col.type == "date":
+        return _date_expr(s, src.excel_serials)
+    if col.type == "month":
+        return (
+            f"CASE WHEN regexp_full_match({s}, '{_MONTH_RE}') THEN TRY_STRPTIME("
+            f"regexp_replace({s}, '[/.]', '-', 'g') || '-1', '%Y-%m-%d')::DATE "
+            f"WHEN regexp_full_match({s}, '\\d{{6}}') THEN TRY_STRPTIME({s}, '%Y%m')::DATE "
+            f"ELSE date_trunc('month', {_date_expr(s, src.excel_serials)})::DATE END"
+        )
+    # timestamp
+    return (
+        f"CASE WHEN regexp_full_match({s}, '{_TIMESTAMP_RE}') "
+        f"THEN TRY_CAST(replace({s}, '/', '-') AS TIMESTAMP) "
+        f"WHEN regexp_full_match({s}, '\\d{{8}}') THEN TRY_STRPTIME({s}, '%Y%m%d') END"
+    )
+
+
+def _date_expr(s: str, excel_serials: bool) -> str:
+    serial = (
+        f"WHEN regexp_full_match({s}, '{_EXCEL_SERIAL_RE}') "
+        f"AND TRY_CAST({s} AS DOUBLE) BETWEEN 1 AND 2958465 "
+        f"THEN DATE '1899-12-30' + TRY_CAST(TRY_CAST({s} AS DOUBLE) AS INTEGER) "
+        if excel_serials
+        else ""
+    )
+    return (
+        f"CASE WHEN regexp_full_match({s}, '\\d{{8}}') THEN TRY_STRPTIME({s}, '%Y%m%d')::DATE "
+        f"WHEN regexp_full_match({s}, '{_DATE_RE}') THEN TRY_STRPTIME("
+        f"regexp_extract({s}, '^(\\d{{4}})[-/.](\\d{{1,2}})[-/.](\\d{{1,2}})', 0), "
+        f"['%Y-%m-%d', '%Y/%m/%d', '%Y.%m.%d'])::DATE "
+        f"{serial}END"
+    )
+
+
+@dataclass
+class Staged:
+    """One file staged for a load: its report, matched columns and staging table."""
+
+    table: Table
+    extract: Extract
+    report: LoadReport
+    positions: dict[str, int]  # canonical column -> position of its header in the file
+    header_errors: bool = False
+
+    @property
+    def typed(self) -> str:
+        return f"_typed_{self.table.name}"
+
+    @property
+    def problems(self) -> str:
+        return f"_problems_{self.table.name}"
+
+    def header_of(self, column: str) -> str:
+        return self.extract.headers[self.positions[column]]
+
+
+def new_report(table: str, extract: Extract, mode: str) -> LoadReport:
+    """An empty report for one file."""
+    return LoadReport(
+        table=table,
+        file_name=extract.name,
+        format=extract.format,
+        encoding=extract.encoding,
+        mode=mode,
+        rows_in=extract.n_rows,
+        checksum=extract.checksum,
+    )
+
+
+def unknown_columns_warning(table: str, labels: list[str]) -> str:
+    """One line for every header the contract does not know, however many there are."""
+    if len(labels) == 1:
+        return f"column {labels[0]!r} is not part of {table}; it was not stored"
+    shown = ", ".join(repr(x) for x in labels[:10])
+    more = f" and {len(labels) - 10} more" if len(labels) > 10 else ""
+    return f"{len(labels)} columns are not part of {table} and were not stored: {shown}{more}"
+
+
+def match_file(
+    table: Table, extract: Extract, mode: str, mapping: dict[str, str | None] | None
+) -> Staged:
+    """Header matching and the file-level checks (duplicate or missing columns, no rows)."""
+    report = new_report(table.name, extract, mode)
+    staged = Staged(table, extract, report, {})
+    report.header_map = match_headers(table, extract.headers, mapping)
+    file_problems: list[Problem] = []
+    unknown: list[str] = []
+    for pos, m in enumerate(report.header_map):
+        if m.column is None:
+            if m.how == "unknown":
+                unknown.append(m.header or f"(column {pos + 1} has no header)")
+            continue
+        if m.column in staged.positions:
+            first = extract.headers[staged.positions[m.column]]
+            file_problems.append(
+                Problem(
+                    1,
+                    m.header,
+                    m.header,
+                    f"each column once: {first!r} and {m.header!r} both name {m.column}",
+                )
+            )
+            continue
+        staged.positions[m.column] = pos
+    if unknown:
+        report.warnings.append(unknown_columns_warning(table.name, unknown))
+    missing = [c for c in table.columns if c.required and c.name not in staged.positions]
+    for col in missing:
+        file_problems.append(
+            Problem(1, col.name, None, f"a column {col.name} ({col.alias}): {col.expected()}")
+        )
+    messages = []
+    if missing:
+        names = ", ".join(f"{c.name} ({c.alias})" for c in missing)
+        messages.append(f"missing required column(s): {names}")
+    if any("each column once" in p.expected for p in file_problems):
+        messages.append("a column is named twice in the header")
+    if extract.n_rows == 0:
+        messages.append("the file has no data rows")
+    if file_problems or extract.n_rows == 0:
+        staged.header_errors = True
+        report.problems = file_problems[:MAX_PROBLEMS]
+        report.total_problems = len(file_problems)
+        report.rows_refused = extract.n_rows
+        report.message = "; ".join(messages)
+    return staged
+
+
+def stage(con: duckdb.DuckDBPyConnection, staged: Staged) -> None:
+    """Register the raw text and build the typed staging table `_typed_<table>`."""
+    table, ext = staged.table, staged.extract
+    arrays: dict[str, Any] = {"_row": ext.row_numbers()}
+    for name, pos in staged.positions.items():
+        arrays[f"r_{name}"] = ext.table.column(pos)
+    raw_name = f"_raw_{table.name}"
+    con.register(raw_name, pa.table(arrays))
+    q = Sql()
+    src = Source.of(ext)
+    cols = ["_row"]
+    for col in table.columns:
+        if col.name in staged.positions:
+            raw = f"r_{col.name}"
+            cols.append(raw)
+            expr = parse_expr(table, col, raw, q, src)
+            cols.append(f"CAST({expr} AS {col.sql_type}) AS {col.name}")
+        else:
+            cols.append(f"CAST(NULL AS {col.sql_type}) AS {col.name}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {staged.typed} AS SELECT {', '.join(cols)} FROM {raw_name}",
+        q.params,
+    )
+    con.unregister(raw_name)
+
+
+def _blank(raw: str) -> str:
+    return f"({raw} IS NULL OR trim({raw}) = '')"
+
+
+def _id_columns(table: Table) -> list[Column]:
+    """Text columns that are a key or point at one: they must be exact."""
+    refs = {c.name for c, _, _ in table.references()}
+    return [
+        c for c in table.columns if c.type == "text" and (c.name in table.key or c.name in refs)
+    ]
+
+
+def _format_rules(
+    table: Table, col: Column, raw: str, src: Source, q: Sql
+) -> list[tuple[str, str]]:
+    """(condition, expected) for the spellings refused with their own reason, not 'not a number'."""
+    s = f"trim({raw})"
+    rules: list[tuple[str, str]] = []
+    if col.type in ("decimal", "integer") and not src.exponents:
+        rules.append((f"regexp_full_match({s}, '{_EXPONENT_RE}')", f"a number {NOT_SCIENTIFIC}"))
+    if col.type in ("decimal", "integer") and not src.commas:
+        rules.append(
+            (
+                f"contains({s}, {q.p(',')})",
+                "a number without ',' (ambiguous in a file not delimited by commas: "
+                "a thousands or a decimal separator?)",
+            )
+        )
+    if col.type == "decimal" and not _percent(table, col):
+        rules.append((f"ends_with({s}, {q.p('%')})", f"{col.expected()}, not a percent"))
+    return rules
+
+
+def check_rows(
+    con: duckdb.DuckDBPyConnection,
+    staged: Staged,
+    batch: dict[str, Staged],
+    mode: str,
+) -> None:
+    """Materialise every row-level problem of one staged file as `_problems_<table>`.
+
+    One CREATE TABLE AS over a UNION ALL of every check, never a series of
+    INSERTs: DuckDB 2.0 inside an explicit transaction hides the rows of a large
+    INSERT that follows an INSERT of zero rows into the same table (measured
+    here), and a statement per check would also scan the file once per check.
+    """
+    table, t = staged.table, staged.typed
+    src = Source.of(staged.extract)
+    q = Sql()
+    parts: list[str] = []
+
+    def add(pos: int, value_sql: str, expected_sql: str, where: str) -> None:
+        parts.append(
+            f"SELECT _row AS row, {q.p(pos)}::INTEGER AS pos, "
+            f"CAST({value_sql} AS VARCHAR) AS value, CAST({expected_sql} AS VARCHAR) "
+            f"AS expected FROM {t} WHERE {where}"
+        )
+
+    ids = {c.name for c in _id_columns(table)}
+    for col in table.columns:
+        if col.name not in staged.positions:
+            continue
+        pos, raw, v = staged.positions[col.name], f"r_{col.name}", col.name
+        if col.required:
+            need = "a value (required)" + (
+                "" if col.expected() == "text" else f": {col.expected()}"
+            )
+            add(pos, "NULL", q.p(need), _blank(raw))
+        rules = _format_rules(table, col, raw, src, q)
+        if col.name in ids:
+            rules.append(
+                (
+                    f"regexp_full_match(trim({raw}), '{_EXCEL_MANGLED_RE}')",
+                    f"an id {NOT_SCIENTIFIC}",
+                )
+            )
+            rules.append((f"regexp_matches({raw}, '{_UNCLEAN_ID_RE}')", CLEAN_ID))
+        if col.type == "text":
+            rules.append((f"contains({raw}, chr(0))", "text without NUL characters"))
+        for cond, expected in rules:
+            add(pos, raw, q.p(expected), f"NOT {_blank(raw)} AND {cond}")
+        special = " OR ".join(f"coalesce({cond}, FALSE)" for cond, _ in rules) or "FALSE"
+        add(
+            pos,
+            raw,
+            q.p(col.expected()),
+            f"NOT {_blank(raw)} AND {v} IS NULL AND NOT ({special})",
+        )
+        if col.minimum is not None or col.maximum is not None:
+            conds = []
+            if col.minimum is not None:
+                op = "<=" if col.exclusive_minimum else "<"
+                conds.append(f"{v} {op} {q.p(col.minimum)}")
+            if col.maximum is not None:
+                conds.append(f"{v} > {q.p(col.maximum)}")
+            add(pos, raw, q.p(col.expected()), f"{v} IS NOT NULL AND ({' OR '.join(conds)})")
+        if col.not_before and col.not_before in staged.positions:
+            other = col.not_before
+            add(
+                pos,
+                raw,
+                f"{q.p(f'{col.expected()}; {staged.header_of(other)} is ')} || r_{other}",
+                f"{v} IS NOT NULL AND {other} IS NOT NULL AND {v} < {other}",
+            )
+    # Funnel stage dates: a present date never precedes an earlier present stage.
+    present = [c for c in table.ordered_dates if c in staged.positions]
+    for i, name in enumerate(present[1:], start=1):
+        earlier = present[:i]
+        latest = f"greatest({', '.join(earlier)})"
+        label = q.p(f"a date not before the earlier stages ({', '.join(earlier)}), here ")
+        add(
+            staged.positions[name],
+            f"r_{name}",
+            f"{label} || strftime({latest}, '%Y-%m-%d')",
+            f"{name} IS NOT NULL AND {latest} IS NOT NULL AND {name} < {latest}",
+        )
+    if all(k in staged.positions for k in table.key):
+        parts += _key_checks(staged, mode, q)
+    # Foreign keys, against what the store will hold after the whole batch.
+    for col, parent_name, parent_col in table.references():
+        if col.name not in staged.positions:
+            continue
+        keys_sql = _post_load_keys(TABLES[parent_name], parent_col, batch, mode)
+        add(
+            staged.positions[col.name],
+            f"r_{col.name}",
+            q.p(col.expected()),
+            f"{col.name} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ({keys_sql}) k "
+            f"WHERE k.v = {t}.{col.name})",
+        )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {staged.problems} AS {' UNION ALL '.join(parts)}",
+        q.params,
+    )
+
+
+def _key_checks(staged: Staged, mode: str, q: Sql) -> list[str]:
+    """Key unique within the file, not a case variant of another key of the file or the store,
+    and (append) not stored yet."""
+    table, t = staged.table, staged.typed
+    key = table.key
+    pos0 = q.p(staged.positions[key[0]])
+    part = ", ".join(key)
+    raw_key = " || ' / ' || ".join(f"coalesce(r_{k}, '')" for k in key)
+    text_key = {c.name for c in table.columns if c.type == "text" and c.name in key}
+    folded = ", ".join(f"lower({k})" if k in text_key else k for k in key)
+    not_null = " AND ".join(f"{k} IS NOT NULL" for k in key)
+    what = " + ".join(key)
+    out = [
+        f"SELECT _row AS row, {pos0}::INTEGER AS pos, v AS value, "
+        f"{q.p(f'a {what} not repeated in the file (first in row ')} || first_row || ')' "
+        f"AS expected FROM (SELECT _row, {raw_key} AS v, "
+        f"row_number() OVER (PARTITION BY {part} ORDER BY _row) AS n, "
+        f"min(_row) OVER (PARTITION BY {part}) AS first_row FROM {t} "
+        f"WHERE {not_null}) WHERE n > 1"
+    ]
+    if not text_key:
+        return out
+    same = " AND ".join(f"{k} = first_value({k}) OVER w" for k in key)
+    out.append(
+        f"SELECT _row AS row, {pos0}::INTEGER AS pos, v AS value, "
+        f"{q.p(f'a {what} that differs from another key by more than letter case (')} "
+        f"|| first_v || ' in row ' || first_row || ')' AS expected FROM (SELECT _row, "
+        f"{raw_key} AS v, first_value({raw_key}) OVER w AS first_v, first_value(_row) OVER w "
+        f"AS first_row, {same} AS same FROM {t} WHERE {not_null} "
+        f"WINDOW w AS (PARTITION BY {folded} ORDER BY _row)) WHERE NOT same"
+    )
+    if mode != "replace":  # replace drops the stored keys: only the file's own count
+        fold_match = " AND ".join(
+            f"lower(s.{k}) = lower(n.{k})" if k in text_key else f"s.{k} = n.{k}" for k in key
+        )
+        exact = " AND ".join(f"s.{k} = n.{k}" for k in key)
+        stored_key = " || ' / ' || ".join(f"s.{k}" for k in key)
+        out.append(
+            f"SELECT n._row AS row, {pos0}::INTEGER AS pos, {raw_key} AS value, "
+            f"{q.p(f'a {what} that differs from a stored key by more than letter case (stored: ')}"
+            f" || min({stored_key}) || ')' AS expected FROM {t} n JOIN main.{table.name} s "
+            f"ON {fold_match} AND NOT ({exact}) GROUP BY ALL"
+        )
+    if mode == "append":
+        match = " AND ".join(f"s.{k} = {t}.{k}" for k in key)
+        out.append(
+            f"SELECT _row AS row, {pos0}::INTEGER AS pos, {raw_key} AS value, "
+            f"{q.p(f'a {what} not already stored ({APPEND_ONLY_NEW})')} "
+            f"AS expected FROM {t} WHERE EXISTS (SELECT 1 FROM main.{table.name} s WHERE {match})"
+        )
+    return out
+
+
+def _post_load_keys(parent: Table, column: str, batch: dict[str, Staged], mode: str) -> str:
+    """SQL listing the values of parent.column the store will hold after the batch."""
+    stored = f"SELECT {column} AS v FROM main.{parent.name}"
+    if parent.name not in batch:
+        return stored
+    staged = f"SELECT {column} AS v FROM {batch[parent.name].typed}"
+    return staged if mode == "replace" else f"{stored} UNION ALL {staged}"
+
+
+class Link(NamedTuple):
+    """Stored child rows whose foreign key finds no parent: how many, and one example."""
+
+    child: str
+    column: str
+    parent: str
+    parent_column: str
+    rows: int
+    example: str
+
+    def sentence(self, stored: str = "") -> str:
+        return (
+            f"{self.rows} {stored}{self.child} row(s) pointing at a missing "
+            f"{self.parent}.{self.parent_column} (e.g. {self.example!r})"
+        )
+
+
+def broken_links(
+    con: duckdb.DuckDBPyConnection,
+    tables: Iterable[str],
+    keys_of: dict[str, str] | None = None,
+) -> list[Link]:
+    """Stored child rows pointing at a parent key that is (or, after a batch, will be) missing.
+
+    The one foreign-key check over stored rows, used by a replace (`keys_of` maps
+    each replaced table to the SQL of its keys after the batch) and by undo (the
+    store as it is now, for links touching `tables`).
+    """
+    names = set(tables)
+    replaced = keys_of or {}
+    out: list[Link] = []
+    for child in TABLES.values():
+        if child.name in replaced:
+            continue  # replaced too: its surviving rows are the file's, checked row by row
+        for col, parent, pcol in child.references():
+            if (child.name not in names and parent not in names) or (
+                replaced and parent not in replaced
+            ):
+                continue
+            keys_sql = replaced.get(parent, f"SELECT {pcol} AS v FROM main.{parent}")
+            row = con.execute(
+                f"SELECT count(*), any_value(c.{col.name}) FROM main.{child.name} c "
+                f"WHERE c.{col.name} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ({keys_sql}) k "
+                f"WHERE k.v = c.{col.name})"
+            ).fetchone()
+            if row and row[0]:
+                out.append(Link(child.name, col.name, parent, pcol, int(row[0]), str(row[1])))
+    return out
+
+
+def _orphans_after_replace(
+    con: duckdb.DuckDBPyConnection, batch: dict[str, Staged], mode: str
+) -> dict[str, str]:
+    """For each replaced parent table: stored child rows the batch would leave dangling."""
+    if mode != "replace":
+        return {}
+    keys_of = {
+        name: _post_load_keys(TABLES[name], TABLES[name].key[0], batch, mode) for name in batch
+    }
+    out: dict[str, list[str]] = {}
+    for link in broken_links(con, batch, keys_of):
+        out.setdefault(link.parent, []).append(link.sentence("stored "))
+    return {
+        parent: f"replace would leave {'; '.join(items)}; load those rows' tables in the "
+        f"same batch or keep those {TABLES[parent].key[0]} values"
+        for parent, items in out.items()
+    }
+
+
+def validate_staged(con: duckdb.DuckDBPyConnection, staged_list: list[Staged], mode: str) -> None:
+    """Stage and check every file of a batch; fills each report's problems and ok flag."""
+    batch = {s.table.name: s for s in staged_list if not s.header_errors}
+    for s in batch.values():
+        stage(con, s)
+    for s in batch.values():
+        check_rows(con, s, batch, mode)
+    orphans = _orphans_after_replace(con, batch, mode)
+    for s in staged_list:
+        rep = s.report
+        if s.header_errors:
+            continue
+        total, refused = con.execute(
+            f"SELECT count(*), count(DISTINCT row) FROM {s.problems}"
+        ).fetchone() or (0, 0)
+        first = con.execute(
+            f"SELECT row, pos, value, expected FROM {s.problems} "
+            "ORDER BY row, pos, expected LIMIT $n",
+            {"n": MAX_PROBLEMS},
+        ).fetchall()
+        rep.problems = [
+            Problem(int(r), s.extract.headers[int(p)], v, str(e)) for r, p, v, e in first
+        ]
+        rep.total_problems = int(total)
+        rep.rows_refused = int(refused)
+        if s.table.name in orphans:
+            key_header = s.header_of(s.table.key[0])
+            rep.problems.insert(0, Problem(None, key_header, None, orphans[s.table.name]))
+            rep.problems = rep.problems[:MAX_PROBLEMS]
+            rep.total_problems += 1
+            rep.message = orphans[s.table.name]
+        if rep.total_problems and not rep.message:
+            rep.message = (
+                f"{rep.total_problems} problem(s) in {rep.rows_refused} of {rep.rows_in} rows"
+            )
+        rep.ok = rep.total_problems == 0
+    if not all(s.report.ok for s in staged_list):
+        bad = [s.report.file_name for s in staged_list if not s.report.ok]
+        for s in staged_list:
+            if s.report.ok:
+                s.report.ok = False
+                s.report.message = (
+                    f"not loaded: the batch is all or nothing and {', '.join(bad)} was refused"
+                )

@@ -1,0 +1,96 @@
+"""What a load says back: problems a person can act on, and the report of one file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from metrics.load.headers import HeaderMatch
+
+MAX_PROBLEMS = 20
+
+
+class LoadRefusedError(ValueError):
+    """A load the caller required to succeed (e.g. the demo bank) was refused."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a file: spreadsheet row (1 = header, None = whole file)."""
+
+    row: int | None
+    column: str
+    value: str | None
+    expected: str
+
+
+@dataclass
+class LoadReport:
+    """What happened to one file: loaded, or refused with the problems a person can act on."""
+
+    table: str
+    file_name: str
+    format: str
+    encoding: str | None
+    mode: str
+    rows_in: int = 0
+    rows_refused: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    total_problems: int = 0
+    warnings: list[str] = field(default_factory=list)
+    header_map: list[HeaderMatch] = field(default_factory=list)
+    checksum: str = ""
+    ok: bool = False
+    load_id: int | None = None
+    rows_added: int = 0
+    rows_replaced: int = 0  # stored rows replaced (replace) or updated (upsert)
+    columns_kept: list[str] = field(default_factory=list)  # upsert: left as stored
+    message: str = ""
+
+    def render_text(self) -> str:
+        """The report as plain text for a terminal: a summary, the first problems, warnings."""
+        lines: list[str] = []
+        if self.ok:
+            lines.append(self.message or self._loaded_line())
+        else:
+            head = f"REFUSED {self.file_name} -> {self.table} (mode {self.mode})"
+            lines.append(f"{head}: {self.message}" if self.message else head)
+            for p in self.problems:
+                where = "file" if p.row is None else f"row {p.row}"
+                value = "(empty)" if p.value is None else repr(p.value)
+                lines.append(f"  {where}, column {p.column}: {value}; expected {p.expected}")
+            if self.total_problems > len(self.problems):
+                lines.append(
+                    f"  ... showing the first {len(self.problems)} of "
+                    f"{self.total_problems} problems"
+                )
+            if self.total_problems:
+                lines.append(
+                    f"  {self.total_problems} problem(s) in {self.rows_refused} of "
+                    f"{self.rows_in} rows; nothing was loaded."
+                )
+        lines += [f"warning: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+    def _loaded_line(self) -> str:
+        text = (
+            f"Loaded {self.rows_added} rows into {self.table} from {self.file_name} "
+            f"(load {self.load_id}, mode {self.mode}"
+        )
+        if self.mode == "upsert":
+            text += (
+                f": {self.rows_replaced} updated, {self.rows_added - self.rows_replaced} inserted"
+            )
+            if self.columns_kept and self.rows_replaced:
+                text += f"; kept as stored: {', '.join(self.columns_kept)}"
+        elif self.rows_replaced:
+            text += f", {self.rows_replaced} stored rows replaced"
+        return text + ")"
+
+    def problems_frame(self) -> pd.DataFrame:
+        """The kept problems as a table: row, column, value, expected."""
+        return pd.DataFrame(
+            [(p.row, p.column, p.value, p.expected) for p in self.problems],
+            columns=pd.Index(["row", "column", "value", "expected"]),
+        ).astype({"row": "Int64"})
