@@ -103,8 +103,10 @@ def _wait_healthy(server: AppServer) -> None:
 def _run_server(workdir: Path) -> Iterator[AppServer]:
     """Build a seed store in `workdir`, start the app on it, stop it afterwards."""
     from tests.seedstore import build_seed_store
+    from tests.signin import ensure_account
 
     db = build_seed_store(workdir / "crm.duckdb")
+    ensure_account(db)  # "tester", an admin: open_app signs in with it (tests/signin.py)
     mappings = workdir / "mappings"
     mappings.mkdir(exist_ok=True)
     port = _free_port()
