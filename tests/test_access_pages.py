@@ -21,18 +21,21 @@ from streamlit.testing.v1 import AppTest
 
 from metrics import access
 from metrics.store import connect_reader
+from tests.seedstore import NOT_B01
 from tests.signin import TEST_PASSWORD, ensure_account, sign_in
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TIMEOUT = 60
 YEAR_2025 = {"from": "2025-01-01", "to": "2025-12-31"}
-OTHER = (
-    "B02", "B03", "上海分行", "广州分行", "张敏", "陈杰",
-    "C04", "东方建材", "C05", "南山食品", "C06", "海川贸易", "C07", "青禾农业",
-    "C08", "云帆新能源", "C10", "远景医药", "C11", "恒通化工", "C12", "长江能源",
-    "C14", "中铁装备",
-)  # fmt: skip
-ALL_NAMES = ("星辰科技", "华远制造", "明达物流", "金桥电子", "华夏纺织", *OTHER[6::2])
+OTHER = NOT_B01  # everything of B02 and B03
+ALL_NAMES = (
+    "星辰科技",
+    "华远制造",
+    "明达物流",
+    "金桥电子",
+    "华夏纺织",
+    *OTHER[7::2],
+)  # B02, B03 customer names
 TOUR = ("overview", "satisfaction", "retention", "funnel", "lending", "tiers", "value", "glossary")
 
 

@@ -30,18 +30,14 @@ from tests.browser_util import (
     sign_in,
     wait_for_app,
 )
+from tests.seedstore import NOT_B01
 from tests.signin import ensure_account
 
 pytestmark = pytest.mark.browser
 
 YEAR_2025 = "from=2025-01-01&to=2025-12-31"
 MANAGER, MANAGER_PW = "mgr-b01", "manager-b01-pw"
-OTHER = (
-    "B02", "B03", "上海分行", "广州分行", "张敏", "陈杰",
-    "C04", "东方建材", "C05", "南山食品", "C06", "海川贸易", "C07", "青禾农业",
-    "C08", "云帆新能源", "C10", "远景医药", "C11", "恒通化工", "C12", "长江能源",
-    "C14", "中铁装备",
-)  # fmt: skip
+OTHER = NOT_B01  # everything of B02 and B03
 CUSTOMER_NAMES = ("星辰科技", "华远制造", "明达物流", "金桥电子", "华夏纺织", *OTHER[7::2])
 # (English title, URL path) of every page a manager has, in navigation order
 TOUR = (
