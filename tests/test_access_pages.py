@@ -109,6 +109,10 @@ def test_chinese_labels_and_a_wrong_password(seed_env: Path) -> None:
     at = _app(**YEAR_2025)
     at.run()
     assert [w.label for w in at.text_input] == ["用户名", "密码"]
+    at.radio(key="auth_lang").set_value("en").run()  # the form's own language switch
+    assert [w.label for w in at.text_input] == ["Username", "Password"]
+    assert at.query_params["lang"] == "en"  # the signed-in pages keep it
+    at.radio(key="auth_lang").set_value("zh").run()
     sign_in(at, "tester", "not-the-password", create=False)
     assert [e.value for e in at.error] == ["用户名或密码错误。"]
     assert not at.metric

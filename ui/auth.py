@@ -22,6 +22,7 @@ from metrics.access import User
 from metrics.filters import Filters
 from ui import data
 from ui.i18n import t
+from ui.state import LANGS
 
 K_SESSION = "auth_session"  # {"name": str, "last_seen": datetime}
 K_USER = "auth_user"  # the User refreshed by gate() on this run
@@ -33,6 +34,7 @@ NAME_KEY = "auth_name"
 PASSWORD_KEY = "auth_password"
 SUBMIT_KEY = "auth_submit"
 SIGN_OUT_KEY = "auth_sign_out"
+LANG_KEY = "auth_lang"
 
 
 def admin_path() -> Path:
@@ -112,15 +114,17 @@ def _attempt() -> None:
         admin_path(), name, password, demo_allowed=demo_mode(), address=address()
     )
     if result.ok and result.user is not None:
-        lang = st.session_state.get("auth_lang")
         st.session_state.clear()  # nothing of an earlier session survives a sign-in
         st.session_state[K_SESSION] = {"name": result.user.name, "last_seen": _now()}
-        if lang:
-            st.session_state["auth_lang"] = lang
         return
     st.session_state[K_NOTICE] = result.reason
     if result.locked_until is not None:
         st.session_state["auth_locked_until"] = result.locked_until
+
+
+def _pick_lang() -> None:
+    """The sign-in page's language goes into the URL, where the sidebar picks it up later."""
+    st.query_params["lang"] = str(st.session_state.get(LANG_KEY))
 
 
 def sign_in_page(lang: str) -> None:
@@ -128,6 +132,15 @@ def sign_in_page(lang: str) -> None:
     the demo accounts when the store is the demo bank. Reads nothing but the accounts file."""
     _, mid, _ = st.columns([1, 2, 1])
     with mid:
+        st.radio(
+            t("language", lang),
+            LANGS,
+            index=LANGS.index(lang) if lang in LANGS else 0,
+            key=LANG_KEY,
+            horizontal=True,
+            format_func=lambda x: {"zh": "中文", "en": "English"}[x],
+            on_change=_pick_lang,
+        )
         st.title(t("app_title", lang))
         st.subheader(t("auth_title", lang))
         st.caption(t("auth_intro", lang))
