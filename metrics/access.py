@@ -109,6 +109,7 @@ AUDIT_COLUMNS: tuple[str, ...] = (
 _HASHER = PasswordHasher()  # Argon2id, the library's current recommended parameters
 _DUMMY_HASH = _HASHER.hash("not a real password")  # same work for an unknown name
 _LOCK = threading.Lock()  # one admin-file operation at a time in this process
+_READY: set[str] = set()  # admin files whose schema this process has put in place
 
 
 class AccessError(ValueError):
@@ -173,6 +174,7 @@ def _open(path: Path, *, create: bool = True) -> Iterator[duckdb.DuckDBPyConnect
         raise AccessError(f"no accounts file at {path}")
     path.parent.mkdir(parents=True, exist_ok=True)
     with _LOCK:
+        fresh = not path.exists()  # a new (or deleted and re-made) file needs its tables
         deadline = time.monotonic() + LOCK_WAIT
         while True:
             try:
@@ -183,8 +185,11 @@ def _open(path: Path, *, create: bool = True) -> Iterator[duckdb.DuckDBPyConnect
                     raise
                 time.sleep(0.05)
         try:
-            for sql in SCHEMA:
-                con.execute(sql)
+            key = str(path.resolve())
+            if fresh or key not in _READY:  # once the tables exist, skip the DDL
+                for sql in SCHEMA:
+                    con.execute(sql)
+                _READY.add(key)
             yield con
         finally:
             con.close()

@@ -57,12 +57,17 @@ SIGN_IN_PASSWORD = ".st-key-auth_password input"
 SIGN_IN_SUBMIT = ".st-key-auth_submit button"
 
 
-def sign_in(page: Page, name: str = TEST_USER, password: str = TEST_PASSWORD) -> None:
+def sign_in(
+    page: Page,
+    name: str = TEST_USER,
+    password: str = TEST_PASSWORD,
+    timeout_ms: int = APP_TIMEOUT_MS,
+) -> None:
     """Fill the sign-in form shown on the page, submit it and wait for the page behind it."""
     page.locator(SIGN_IN_NAME).fill(name)
     page.locator(SIGN_IN_PASSWORD).fill(password)
     page.locator(SIGN_IN_SUBMIT).click()
-    wait_for_app(page)
+    wait_for_app(page, timeout_ms)
 
 
 def open_app(
@@ -80,7 +85,7 @@ def open_app(
     page.goto(url)
     wait_for_app(page, timeout_ms)
     if page.locator(SIGN_IN_NAME).count():
-        sign_in(page, name, password)
+        sign_in(page, name, password, timeout_ms)
 
 
 def go_to(page: Page, title: str, path: str) -> None:

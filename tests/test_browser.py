@@ -108,7 +108,8 @@ def tabs(
             context = browser.new_context(**browser_context_args)
             contexts.append(context)
             page = context.new_page()
-            open_app(page, _url(app_server, "", f"{YEAR_2025}&lang={lang}"))
+            # the first page of a session after sign-in is the coldest: a longer wait
+            open_app(page, _url(app_server, "", f"{YEAR_2025}&lang={lang}"), 60_000)
             opened[lang] = page
         return page
 
