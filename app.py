@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import style
+from ui import auth, style
 from ui.data import ensure_demo_store
 from ui.i18n import t
-from ui.sidebar import nav_lang, render_sidebar
+from ui.sidebar import current_filters, nav_lang, render_sidebar
 
 st.set_page_config(
     page_title="CRM KPI · 对公客户经营看板",
@@ -18,6 +18,14 @@ st.set_page_config(
 
 ensure_demo_store()  # a fresh clone's first start shows the demo bank, not an empty page
 lang = nav_lang()
+user = auth.gate()  # the signed-in user, or None: nothing below reads data without one
+
+
+def may(action: str) -> bool:
+    """Whether a page is listed: all of them before sign-in (so a link resolves), then by role."""
+    return user is None or user.can(action)
+
+
 pg = st.navigation(
     {
         t("nav_dashboard", lang): [
@@ -41,11 +49,22 @@ pg = st.navigation(
         t("nav_reference", lang): [
             st.Page("app_pages/glossary.py", title=t("page_glossary", lang),
                     icon=":material/menu_book:", url_path="glossary"),
-            st.Page("app_pages/upload.py", title=t("page_upload", lang),
-                    icon=":material/upload_file:", url_path="upload"),
+            *([st.Page("app_pages/upload.py", title=t("page_upload", lang),
+                       icon=":material/upload_file:", url_path="upload")]
+              if may("upload") else []),
+            *([st.Page("app_pages/admin.py", title=t("page_admin", lang),
+                       icon=":material/admin_panel_settings:", url_path="admin")]
+              if may("accounts") else []),
         ],
-    }
+    },
+    position="sidebar" if user else "hidden",
 )  # fmt: skip
 style.apply()
+if user is None:  # every page's URL resolves, but shows the sign-in form until signed in
+    auth.sign_in_page(lang)
+    st.stop()
 render_sidebar()
+auth.account_box(user, lang)
+auth.scope_notice(pg.url_path, lang)
+auth.audit_view(pg.url_path, current_filters())
 pg.run()

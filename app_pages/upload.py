@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui import auth
 from ui import upload as up
 from ui.state import current_filters
 
+if not auth.allowed("upload", {"page": "upload"}):  # the page is hidden too; this is the check
+    st.stop()
 st.title(up.tr("upload.title"))
 st.caption(up.tr("upload.intro"))
 

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from metrics.contract import RISK_CLASSES
+from metrics.contract import RISK_CLASSES, TABLES
 from metrics.engine import sql as kpis
 from metrics.filters import Filters
 
@@ -227,3 +227,27 @@ def period_customers(con: duckdb.DuckDBPyConnection, f: Filters) -> int:
         WHERE onboard_date <= $date_to AND (churn_date IS NULL OR churn_date >= $date_from)
     """
     return int(_df(con, sql, _params(f))["n"].iloc[0])
+
+
+def undo_preview(con: duckdb.DuckDBPyConnection, load_id: int) -> dict[str, Any] | None:
+    """What undoing a load changes: its table, file, checksum, rows removed and rows put back."""
+    row = con.execute(
+        "SELECT table_name, file_name, checksum FROM load_history WHERE load_id = $id",
+        {"id": load_id},
+    ).fetchone()
+    if row is None or row[0] not in TABLES:
+        return None
+    table = TABLES[str(row[0])].name  # the identifier comes from the contract
+    n_removed = con.execute(
+        f"SELECT count(*) FROM {table} WHERE _load_id = $id", {"id": load_id}
+    ).fetchone()
+    n_restored = con.execute(
+        f"SELECT count(*) FROM _undo_{table} WHERE _replaced_by = $id", {"id": load_id}
+    ).fetchone()
+    return {
+        "table_name": table,
+        "file_name": row[1],
+        "checksum": row[2],
+        "removed": int(n_removed[0]) if n_removed else 0,
+        "restored": int(n_restored[0]) if n_restored else 0,
+    }

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
+from tests.signin import TEST_PASSWORD, TEST_USER  # every test server has this admin
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOT_DIR = REPO_ROOT / "test-artifacts" / "screenshots"
 APP_TIMEOUT_MS = 30_000
@@ -50,10 +52,40 @@ def wait_for_app(page: Page, timeout_ms: int = APP_TIMEOUT_MS) -> None:
     expect(page.locator(SKELETON)).to_have_count(0, timeout=timeout_ms)
 
 
-def open_app(page: Page, url: str, timeout_ms: int = APP_TIMEOUT_MS) -> None:
-    """Navigate to `url` and wait until its first script run is done."""
+SIGN_IN_NAME = ".st-key-auth_name input"
+SIGN_IN_PASSWORD = ".st-key-auth_password input"
+SIGN_IN_SUBMIT = ".st-key-auth_submit button"
+
+
+def sign_in(
+    page: Page,
+    name: str = TEST_USER,
+    password: str = TEST_PASSWORD,
+    timeout_ms: int = APP_TIMEOUT_MS,
+) -> None:
+    """Fill the sign-in form shown on the page, submit it and wait for the page behind it."""
+    page.locator(SIGN_IN_NAME).fill(name)
+    page.locator(SIGN_IN_PASSWORD).fill(password)
+    page.locator(SIGN_IN_SUBMIT).click()
+    wait_for_app(page, timeout_ms)
+
+
+def open_app(
+    page: Page,
+    url: str,
+    timeout_ms: int = APP_TIMEOUT_MS,
+    *,
+    name: str = TEST_USER,
+    password: str = TEST_PASSWORD,
+) -> None:
+    """Navigate to `url`, sign in when the form asks (as `name`), wait until the page is done.
+
+    A browser session is one tab's connection: every goto or reload signs in again.
+    """
     page.goto(url)
     wait_for_app(page, timeout_ms)
+    if page.locator(SIGN_IN_NAME).count():
+        sign_in(page, name, password, timeout_ms)
 
 
 def go_to(page: Page, title: str, path: str) -> None:

@@ -2,6 +2,11 @@
 
 Browser tests drive Debian's /usr/bin/chromium through pytest-playwright (never a downloaded
 browser) against `streamlit run app.py` started from the repo root on a free port.
+
+Every page needs a signed-in user (tests/signin.py explains it): an AppTest calls
+`tests.signin.sign_in(at)` (an admin "tester" beside $CRM_DB, created when missing; other
+roles by argument); every test server has that account, and `tests.browser_util.open_app`
+signs in with it whenever the form appears (`name=`/`password=` for another account).
 """
 
 from __future__ import annotations
@@ -103,8 +108,10 @@ def _wait_healthy(server: AppServer) -> None:
 def _run_server(workdir: Path) -> Iterator[AppServer]:
     """Build a seed store in `workdir`, start the app on it, stop it afterwards."""
     from tests.seedstore import build_seed_store
+    from tests.signin import ensure_account
 
     db = build_seed_store(workdir / "crm.duckdb")
+    ensure_account(db)  # "tester", an admin: open_app signs in with it (tests/signin.py)
     mappings = workdir / "mappings"
     mappings.mkdir(exist_ok=True)
     port = _free_port()

@@ -15,6 +15,14 @@ from __future__ import annotations
 from pathlib import Path
 
 SEED_DIR = Path(__file__).resolve().parent / "seed"
+# Everything of branches B02 and B03 (tests/seed/*.csv): ids, names, their customers' ids
+# and names, their relationship managers. A B01 manager must never see any of it.
+NOT_B01: tuple[str, ...] = (
+    "B02", "B03", "上海分行", "广州分行", "张敏", "陈杰",
+    "C04", "东方建材", "C05", "南山食品", "C06", "海川贸易", "C07", "青禾农业",
+    "C08", "云帆新能源", "C10", "远景医药", "C11", "恒通化工", "C12", "长江能源",
+    "C14", "中铁装备",
+)  # fmt: skip
 
 
 def build_seed_store(path: Path) -> Path:

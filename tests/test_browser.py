@@ -32,6 +32,7 @@ from tests.browser_util import (
     metric_value,
     open_app,
     screenshot,
+    sign_in,
     wait_for_app,
 )
 from tests.conftest import REPO_ROOT
@@ -107,7 +108,8 @@ def tabs(
             context = browser.new_context(**browser_context_args)
             contexts.append(context)
             page = context.new_page()
-            open_app(page, _url(app_server, "", f"{YEAR_2025}&lang={lang}"))
+            # the first page of a session after sign-in is the coldest: a longer wait
+            open_app(page, _url(app_server, "", f"{YEAR_2025}&lang={lang}"), 60_000)
             opened[lang] = page
         return page
 
@@ -305,8 +307,9 @@ def test_cli_load_while_the_app_serves_shows_after_a_rerun(
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
 
-    page.reload()
+    page.reload()  # a reload is a new session: it signs in again
     wait_for_app(page)
+    sign_in(page)
     expect(metric_value(page, ACTIVE)).to_have_text("12")
     expect_no_exception(page)
 

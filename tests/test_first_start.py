@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from metrics import store
+from tests.signin import sign_in
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -22,6 +23,11 @@ def test_first_start_builds_the_demo_bank_and_shows_it(
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     at.query_params["lang"] = "en"
     at.run()
+    assert not at.exception
+    # the demo bank comes with demo accounts, shown on the sign-in page
+    demo_shown = " ".join(str(v) for tb in at.table for v in tb.value.to_numpy().ravel())
+    assert "demo-admin" in demo_shown and "admin-demo" in demo_shown
+    sign_in(at, "demo-admin", "admin-demo", create=False)
     assert not at.exception
     built = default
     assert built.exists()
@@ -41,7 +47,7 @@ def test_a_configured_store_that_is_missing_is_reported_not_replaced(
     monkeypatch.setenv("CRM_DB", str(missing))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.query_params["lang"] = "en"
-    at.run()
+    sign_in(at)  # the accounts file beside the missing store is not the store
     assert not at.exception
     assert not missing.exists()
     shown = [*at.warning, *at.info, *at.error]
@@ -62,7 +68,7 @@ def test_a_store_missing_tables_says_which_and_never_fails(
     monkeypatch.setenv("CRM_DB", str(partial))
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     at.query_params["lang"] = "en"
-    at.run()
+    sign_in(at)
     at.switch_page(page)
     at.run()
     assert not at.exception

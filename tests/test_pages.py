@@ -46,6 +46,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Dataframe
 
 from metrics.store import ensure_store
+from tests.signin import sign_in
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = (
@@ -78,10 +79,11 @@ def seed_env(seed_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 
 
 def _app(**query: str | list[str]) -> AppTest:
+    """The app opened with URL parameters `query`, signed in as an admin (tests/signin.py)."""
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     for key, value in query.items():
         at.query_params[key] = value
-    return at.run()
+    return sign_in(at)
 
 
 def _cards(at: AppTest) -> dict[str, str]:

@@ -482,3 +482,12 @@ def test_money_bars_keep_their_scale() -> None:
     assert fig.layout.yaxis.range[1] == pytest.approx(6.92 * 1.12)
     assert fig.layout.yaxis.ticksuffix == "万"
     assert list(fig.data[0].text) == ["¥6.92万", "¥3.80万"]
+
+
+def test_xlsx_writes_a_missing_value_as_an_empty_cell() -> None:
+    # pandas' NA (nullable columns, e.g. a customer without a tier) has no truth value;
+    # openpyxl refuses it, so it must become an empty cell, as None and NaN do
+    frame = pd.DataFrame({"id": ["C01", "C02"], "tier": pd.array(["A", pd.NA], dtype="string")})
+    wb = load_workbook(io.BytesIO(export.to_xlsx_bytes(frame, ["title"])))
+    rows = list(wb.active.iter_rows(min_row=3, values_only=True))  # title, blank, table
+    assert rows == [("id", "tier"), ("C01", "A"), ("C02", None)]

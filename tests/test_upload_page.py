@@ -27,6 +27,7 @@ from metrics.contract import TABLES
 from metrics.load import mappings
 from metrics.store import connect_reader, data_version
 from tests.conftest import REPO_ROOT
+from tests.signin import sign_in
 from ui.upload import report_csv
 
 APP = str(REPO_ROOT / "app.py")
@@ -44,11 +45,20 @@ def store(seed_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
 
 def open_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.switch_page(PAGE)  # the first run goes straight to the upload page
-    at.run()
+    at.switch_page(PAGE)  # the first run goes straight to the upload page, after sign-in
+    sign_in(at)
     assert not at.exception
     assert [t.value for t in at.title] == ["数据导入"]
     return at
+
+
+def confirm_undo(at: AppTest) -> None:
+    """Undo the picked load: the first click asks, the second (confirm) does it."""
+    at.button(key="upload_undo").click()
+    at.run()
+    assert not at.exception
+    at.button(key="upload_undo_confirm").click()
+    at.run()
 
 
 def drop(at: AppTest, *files: tuple[str, bytes]) -> None:
@@ -139,7 +149,7 @@ def test_good_file_shows_a_preview_loads_and_compares_kpis(store: Path) -> None:
     headers = frame(at, HEADERS)
     assert list(headers.iloc[:, 2]) == ["标准字段名"] * 5  # every header is canonical
     assert len(rows(store, "surveys")) == 7
-    at.text_input(key="upload_by").set_value("tester")
+    # loaded_by is the signed-in user, "tester" (tests/signin.py), not a typed name
     at.button(key="upload_load").click()
     at.run()
     assert not at.exception
@@ -287,16 +297,14 @@ def test_undo_restores_the_store_exactly(store: Path) -> None:
     assert "新增 2 行，替换 1 行（导入编号 10）" in texts(at.success)
     assert everything(store) != before
     assert undo_picker(at).value == 10
-    at.button(key="upload_undo").click()
-    at.run()
+    confirm_undo(at)
     assert not at.exception
     assert "导入 10 已撤销" in texts(at.success)
     assert everything(store) == before
 
     # The seed's customers load (load 2) cannot be undone: loans point at those customers.
     undo_picker(at).set_value(2)
-    at.button(key="upload_undo").click()
-    at.run()
+    confirm_undo(at)
     assert "不能撤销导入 2" in texts(at.error) and "would break a link" in texts(at.error)
     assert everything(store) == before
 
@@ -419,7 +427,7 @@ def test_page_speaks_english(store: Path) -> None:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params["lang"] = "en"
     at.switch_page(PAGE)
-    at.run()
+    sign_in(at)
     assert not at.exception
     assert [t.value for t in at.title] == ["Load extracts"]
     assert "Each file may be up to 400 MB" in texts(at.caption)
@@ -515,8 +523,7 @@ def test_undo_picker_follows_every_load_and_offers_only_undoable_loads(store: Pa
     assert status[11] == "可撤销" and status[9] == "可撤销"
     assert status[10] == status[5] == "须先撤销导入 11（同表更晚的导入）"
 
-    at.button(key="upload_undo").click()
-    at.run()
+    confirm_undo(at)
     assert "导入 11 已撤销" in texts(at.success)
     picker = undo_picker(at)
     assert picker.value == 10  # 11 is undone: 10 is the surveys load to undo next
@@ -528,7 +535,7 @@ def _english_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params["lang"] = "en"
     at.switch_page(PAGE)
-    at.run()
+    sign_in(at)
     assert not at.exception
     return at
 

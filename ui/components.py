@@ -19,7 +19,7 @@ import streamlit as st
 from metrics.filters import Filters
 from metrics.registry import KPIS, Kpi
 from metrics.store import StoreMissingError
-from ui import data, export, safe
+from ui import auth, data, export, safe
 from ui.charts import STATUS_BADGE, status_of
 from ui.fmt import (
     DASH,
@@ -344,7 +344,9 @@ def downloads(df: pd.DataFrame, name: str, f: Filters, lang: str, *, title: str,
     with c1:
         st.download_button(
             t("download_csv", lang),
-            data=lambda: export.to_csv_bytes(df, meta),
+            data=auth.audited_export(
+                lambda: export.to_csv_bytes(df, meta), f"{stem}.csv", len(df), f
+            ),
             file_name=f"{stem}.csv",
             mime="text/csv",
             key=f"{key}_csv",
@@ -354,7 +356,9 @@ def downloads(df: pd.DataFrame, name: str, f: Filters, lang: str, *, title: str,
     with c2:
         st.download_button(
             t("download_xlsx", lang),
-            data=lambda: export.to_xlsx_bytes(df, meta, sheet=name),
+            data=auth.audited_export(
+                lambda: export.to_xlsx_bytes(df, meta, sheet=name), f"{stem}.xlsx", len(df), f
+            ),
             file_name=f"{stem}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"{key}_xlsx",

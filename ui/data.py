@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pandas as pd
 import streamlit as st
 
 from metrics.filters import Filters
@@ -91,8 +92,16 @@ def _cached(
 def run(fn: Callable[..., T], f: Filters | None, *args: Any, **kwargs: Any) -> T:
     """Call `fn(cursor, f, *args, **kwargs)` (or `fn(cursor, ...)` when f is None), cached.
 
-    Raises StoreMissingError when there is no store file.
+    Raises StoreMissingError when there is no store file. The branch scope is enforced
+    here for every page: `f` is clamped to the signed-in user's branches, and a frame
+    read without filters (e.g. the branch list) keeps only their branches' rows.
     """
+    from ui import auth  # ui.auth reads the store path from here
+
+    if f is not None:
+        f = auth.scoped(f)
+    elif auth.current_user() is None:
+        raise auth.access.AccessDenied("nobody is signed in")
     path = db_path()
     version = store_version()
     if version is None:
@@ -100,4 +109,7 @@ def run(fn: Callable[..., T], f: Filters | None, *args: Any, **kwargs: Any) -> T
     name = f"{fn.__module__}.{fn.__qualname__}"
     key = repr(f)
     result: T = _cached(name, key, str(path), version, args, tuple(sorted(kwargs.items())), f)
+    if f is None and isinstance(result, pd.DataFrame) and "branch_id" in result.columns:
+        keep = [auth.visible_branch(b) for b in result["branch_id"]]
+        return result[keep].reset_index(drop=True)
     return result

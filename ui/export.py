@@ -36,7 +36,7 @@ def safe_cell(value: Any) -> Any:
 
 def _plain(value: Any) -> Any:
     """Spreadsheet-friendly scalar: NaN/NA become empty, numpy scalars become Python."""
-    if value is None:
+    if value is None or value is pd.NA or value is pd.NaT:  # NA has no truth value
         return None
     try:
         if value != value:  # NaN / NA / NaT

@@ -379,6 +379,103 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "没有符合搜索条件的客户。",
         "en": "No customer matches this search.",
     },
+    # Access: sign-in, roles, branch scope, accounts and audit (issue 11)
+    "auth_title": {"zh": "登录", "en": "Sign in"},
+    "auth_intro": {
+        "zh": "客户数据仅限授权人员查看。请使用您的账号登录。",
+        "en": "Customer data is for authorised staff only. Sign in with your account.",
+    },
+    "auth_name": {"zh": "用户名", "en": "Username"},
+    "auth_password": {"zh": "密码", "en": "Password"},
+    "auth_submit": {"zh": "登录", "en": "Sign in"},
+    "auth_bad": {"zh": "用户名或密码错误。", "en": "Wrong username or password."},
+    "auth_locked": {
+        "zh": "连续 5 次登录失败，该账号已锁定至 {until}。请稍后再试或联系管理员。",
+        "en": "Five failed sign-ins in a row: this account is locked until {until}. "
+        "Try again later or ask an administrator.",
+    },
+    "auth_demo_off": {
+        "zh": "演示账号仅在演示数据下可用。",
+        "en": "Demo accounts work only with the demo bank.",
+    },
+    "auth_expired": {
+        "zh": "您已闲置超过 {hours} 小时，请重新登录。",
+        "en": "You were idle for more than {hours} h; please sign in again.",
+    },
+    "auth_signed_out": {"zh": "您已退出登录。", "en": "You are signed out."},
+    "auth_no_accounts": {
+        "zh": "尚无账号。请管理员在服务器上创建第一个管理员：`{command}`",
+        "en": "There is no account yet. An administrator creates the first one on the "
+        "server: `{command}`",
+    },
+    "auth_demo_title": {
+        "zh": "演示数据的演示账号（真实数据下不显示、不可用）",
+        "en": "Demo accounts of the demo bank (never shown or accepted with real data)",
+    },
+    "auth_signed_in_as": {"zh": "已登录：{name}（{role}）", "en": "Signed in: {name} ({role})"},
+    "auth_scope": {"zh": "可见机构：{branches}", "en": "Branches you see: {branches}"},
+    "auth_sign_out": {"zh": "退出登录", "en": "Sign out"},
+    "auth_scope_note": {
+        "zh": "您只能查看 {own}。链接中的 {asked} 不在您的权限范围内，未显示。",
+        "en": "You can see {own} only. The link asked for {asked}, which is outside "
+        "your branches and is not shown.",
+    },
+    "auth_denied": {
+        "zh": "您的角色（{role}）无权执行此操作：{action}。",
+        "en": "Your role ({role}) may not do this: {action}.",
+    },
+    "role_executive": {"zh": "管理层", "en": "Executive"},
+    "role_manager": {"zh": "机构负责人", "en": "Manager"},
+    "role_analyst": {"zh": "数据分析员", "en": "Analyst"},
+    "role_admin": {"zh": "系统管理员", "en": "Administrator"},
+    "all_branches": {"zh": "全部机构", "en": "all branches"},
+    "page_admin": {"zh": "账号与审计", "en": "Accounts & audit"},
+    "admin_intro": {
+        "zh": "管理账号（角色、机构、密码、停用）并查看审计记录。每项更改都会记入审计。",
+        "en": "Manage accounts (role, branches, password, disable) and read the audit "
+        "trail. Every change is itself audited.",
+    },
+    "admin_accounts": {"zh": "账号", "en": "Accounts"},
+    "admin_add": {"zh": "新建账号", "en": "New account"},
+    "admin_change": {"zh": "修改账号", "en": "Change an account"},
+    "admin_role": {"zh": "角色", "en": "Role"},
+    "admin_branches": {"zh": "机构（仅机构负责人）", "en": "Branches (managers only)"},
+    "admin_new_password": {"zh": "新密码（至少 8 位）", "en": "New password (8+ characters)"},
+    "admin_create": {"zh": "创建", "en": "Create"},
+    "admin_account": {"zh": "账号", "en": "Account"},
+    "admin_save_role": {"zh": "保存角色与机构", "en": "Save role and branches"},
+    "admin_save_password": {"zh": "重设密码", "en": "Reset password"},
+    "admin_disable": {"zh": "停用", "en": "Disable"},
+    "admin_enable": {"zh": "启用", "en": "Enable"},
+    "admin_done": {"zh": "已保存：{what}", "en": "Saved: {what}"},
+    "admin_error": {"zh": "未保存：{error}", "en": "Not saved: {error}"},
+    "admin_audit": {"zh": "审计记录", "en": "Audit trail"},
+    "admin_audit_since": {"zh": "起始日期", "en": "Since"},
+    "admin_audit_user": {"zh": "用户", "en": "User"},
+    "admin_audit_all": {"zh": "全部用户", "en": "All users"},
+    "col_event_id": {"zh": "序号", "en": "Event"},
+    "col_event_at": {"zh": "时间", "en": "When"},
+    "col_user_name": {"zh": "用户", "en": "User"},
+    "col_action": {"zh": "操作", "en": "Action"},
+    "col_outcome": {"zh": "结果", "en": "Outcome"},
+    "col_detail": {"zh": "详情", "en": "Details"},
+    "col_address": {"zh": "地址", "en": "Address"},
+    "col_name": {"zh": "用户名", "en": "Username"},
+    "col_role": {"zh": "角色", "en": "Role"},
+    "col_branches": {"zh": "机构", "en": "Branches"},
+    "col_disabled": {"zh": "已停用", "en": "Disabled"},
+    "col_demo": {"zh": "演示账号", "en": "Demo"},
+    "col_locked_until": {"zh": "锁定至", "en": "Locked until"},
+    "col_last_sign_in": {"zh": "最近登录", "en": "Last sign-in"},
+    "col_created_at": {"zh": "创建时间", "en": "Created"},
+    "undo_confirm": {
+        "zh": "撤销导入 {load_id}（文件 {file}）将从表 {table} 删除 {removed}，并恢复 {restored}"
+        "被该次导入替换的行。确认请再点一次。",
+        "en": "Undoing load {load_id} (file {file}) removes {removed} from table {table} and "
+        "puts back {restored} it replaced. Click again to confirm.",
+    },
+    "undo_confirm_button": {"zh": "确认撤销", "en": "Confirm undo"},
+    "undo_cancel": {"zh": "取消", "en": "Cancel"},
 }
 
 

@@ -17,7 +17,7 @@ from metrics import views
 from metrics.contract import TIERS
 from metrics.filters import Filters
 from metrics.store import StoreMissingError
-from ui import data
+from ui import auth, data
 from ui.fmt import fmt_date
 from ui.i18n import LANG_STATE_KEY, t
 from ui.state import (
@@ -79,7 +79,9 @@ def nav_lang() -> str:
 
 def _initialise(anchor: dt.date, branch_ids: Sequence[str]) -> None:
     """On a session's first run, seed the widgets from the URL (or the defaults)."""
-    state = from_query(_query_dict(), anchor, branch_ids if branch_ids else None)
+    query = _query_dict()
+    auth.note_url_branches(query.get("branch", []))  # a link to a branch outside the scope
+    state = from_query(query, anchor, branch_ids if branch_ids else None)
     st.session_state[K_LANG] = state.lang
     st.session_state[K_PRESET] = state.preset
     st.session_state[K_YEAR] = state.date_from.year
@@ -238,8 +240,8 @@ def view() -> ViewState:
 
 
 def current_filters() -> Filters:
-    """The Filters every page passes to metrics."""
-    return view().filters()
+    """The Filters every page passes to metrics, clamped to the signed-in user's branches."""
+    return auth.scoped(view().filters())
 
 
 def lang() -> str:

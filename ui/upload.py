@@ -31,8 +31,8 @@ from metrics.load import mappings
 from metrics.load.parse import Extract, ExtractError, read_extract, sheet_names
 from metrics.registry import KPIS
 from metrics.store import StoreBusyError, connect_reader, data_version
-from metrics.views import data_bounds
-from ui import export
+from metrics.views import data_bounds, undo_preview
+from ui import auth, export
 from ui.data import db_path
 from ui.fmt import DASH, fmt_value
 from ui.i18n import current_lang, t
@@ -62,6 +62,7 @@ RESULT_KEY = "upload_result"
 UNDO_KEY = "upload_undo_message"
 GEN_KEY = "upload_gen"
 UNDO_PICK_KEY = "upload_undo_id"  # + newest load id + undone count, see undo_key
+UNDO_CONFIRM_KEY = "upload_undo_pending"  # the load whose undo waits for its second click
 
 
 def tr(key: str, **values: Any) -> str:
@@ -603,18 +604,23 @@ def load_section(db: Path, items: Sequence[FileItem], mode: str, filters: Filter
     """Who, the Load button (disabled while a file is refused), progress, then rerun."""
     if not items:
         return
-    who = st.text_input(tr("upload.loaded_by"), value=default_user(), key="upload_by")
+    user = auth.current_user()  # loads record who is signed in, not a typed name
+    who = user.name if user is not None else default_user()
+    st.caption(f"{tr('upload.loaded_by')}: {who}")
     blocked = _blocked(items)
     if blocked:
         st.warning(tr("upload.load_blocked"))
     if st.button(tr("upload.load"), type="primary", disabled=blocked, key="upload_load"):
-        run_load(db, items, mode, who.strip() or None, filters)
+        run_load(db, items, mode, who or None, filters)
 
 
 def run_load(
     db: Path, items: Sequence[FileItem], mode: str, who: str | None, filters: Filters
 ) -> None:
     """One transaction through load_batch; keeps the outcome for `result_section`."""
+    files = [{"file": i.name, "table": i.table} for i in items]
+    if not auth.allowed("upload", {"files": files, "mode": mode}):  # server-side role check
+        return
     order = sorted(items, key=lambda i: TABLE_ORDER.index(str(i.table)))
     batch = [i.batch_item() for i in order]
     before = connect_reader(db) if db.exists() else None  # holds the old file open
@@ -627,11 +633,14 @@ def run_load(
     try:
         reports = loader.load_batch(db, batch, mode, loaded_by=who, on_progress=progress)
     except (StoreBusyError, duckdb.Error, ValueError, OSError) as exc:
+        auth.audit("load", "error", {"files": files, "mode": mode, "error": str(exc)})
         st.session_state[RESULT_KEY] = {"error": str(exc)}
         if before is not None:
             before.close()
         return
     ok = all(r.ok for r in reports)
+    for r in reports:
+        auth.audit("load", "ok" if r.ok else "refused", load_detail(r))
     st.session_state[RESULT_KEY] = {"ok": ok, "reports": reports}
     if ok:
         st.session_state[GEN_KEY] = st.session_state.get(GEN_KEY, 0) + 1  # empty the uploader
@@ -642,6 +651,16 @@ def run_load(
     if before is not None:
         before.close()
     st.rerun()
+
+
+def load_detail(report: Any) -> dict[str, Any]:
+    """What the audit keeps of one file's load: file, checksum, table, mode, rows, load id."""
+    keys = ("file_name", "checksum", "table", "mode", "rows_in", "rows_added", "rows_replaced")
+    detail = {k: getattr(report, k, None) for k in keys}
+    detail["load_id"] = report.load_id
+    if not report.ok:
+        detail["problems"] = report.total_problems
+    return detail
 
 
 # load_batch's on_progress messages (English) -> the page's step labels.
@@ -777,7 +796,42 @@ def history_section(db: Path) -> None:
         help=tr("upload.undo_help"),
     )
     if cols[1].button(tr("upload.undo"), key="upload_undo"):
-        undo(db, int(load_id))
+        st.session_state[UNDO_CONFIRM_KEY] = int(load_id)  # first click: say what goes
+    pending = st.session_state.get(UNDO_CONFIRM_KEY)
+    if pending is not None and pending != int(load_id):
+        st.session_state.pop(UNDO_CONFIRM_KEY)  # another load was picked since
+    elif pending is not None:
+        confirm_undo(db, int(pending))
+
+
+def confirm_undo(db: Path, load_id: int) -> None:
+    """The second step of an undo: the file and the rows per table it removes, then a click."""
+    con = connect_reader(db)
+    try:
+        preview = undo_preview(con, load_id)
+    finally:
+        con.close()
+    if preview is None:
+        st.session_state.pop(UNDO_CONFIRM_KEY, None)
+        return
+    st.warning(
+        t(
+            "undo_confirm",
+            load_id=load_id,
+            file=preview["file_name"],
+            table=preview["table_name"],
+            removed=count(preview["removed"], "row"),
+            restored=count(preview["restored"], "row"),
+        ),
+        icon=":material/warning:",
+    )
+    cols = st.columns([1, 1, 4])
+    if cols[0].button(t("undo_confirm_button"), type="primary", key="upload_undo_confirm"):
+        st.session_state.pop(UNDO_CONFIRM_KEY, None)
+        undo(db, load_id, preview)
+    if cols[1].button(t("undo_cancel"), key="upload_undo_cancel"):
+        st.session_state.pop(UNDO_CONFIRM_KEY, None)
+        st.rerun()
 
 
 def undo_key(frame: pd.DataFrame) -> str:
@@ -875,13 +929,18 @@ def undo_labels(frame: pd.DataFrame) -> dict[int, str]:
     }
 
 
-def undo(db: Path, load_id: int) -> None:
-    """Undo one load, or keep the reason it cannot be undone; then rerun."""
+def undo(db: Path, load_id: int, preview: dict[str, Any] | None = None) -> None:
+    """Undo one load (analysts and admins only), or keep why it cannot be; audit; rerun."""
+    detail = {"load_id": load_id, **(preview or {})}
+    if not auth.allowed("undo", detail):  # server-side role check
+        return
     try:
         loader.undo_load(db, load_id)
     except (loader.UndoError, StoreBusyError) as exc:
+        auth.audit("undo", "refused", {**detail, "reason": str(exc)})
         st.session_state[UNDO_KEY] = (False, tr("upload.undo_refused", load_id=load_id, reason=exc))
     else:
+        auth.audit("undo", "ok", detail)
         st.session_state[UNDO_KEY] = (True, tr("upload.undone", load_id=load_id))
         st.session_state.pop(RESULT_KEY, None)
     st.rerun()
