@@ -936,9 +936,13 @@ def undo(db: Path, load_id: int, preview: dict[str, Any] | None = None) -> None:
         return
     try:
         loader.undo_load(db, load_id)
-    except (loader.UndoError, StoreBusyError) as exc:
+    except (loader.UndoError, StoreBusyError, OSError) as exc:  # OSError: disk full, I/O
         auth.audit("undo", "refused", {**detail, "reason": str(exc)})
-        st.session_state[UNDO_KEY] = (False, tr("upload.undo_refused", load_id=load_id, reason=exc))
+        reason = md(str(exc))  # the reason quotes data (file names, keys): shown literally
+        st.session_state[UNDO_KEY] = (
+            False,
+            tr("upload.undo_refused", load_id=load_id, reason=reason),
+        )
     else:
         auth.audit("undo", "ok", detail)
         st.session_state[UNDO_KEY] = (True, tr("upload.undone", load_id=load_id))
