@@ -594,7 +594,8 @@ def ensure_demo_accounts(admin: Path, store_path: Path) -> bool:
 # --------------------------------------------------------------------------- CLI
 
 
-def _os_user() -> str:
+def os_user() -> str:
+    """The OS account running a command, as the audit names it (`os:NAME`)."""
     try:
         return f"os:{getpass.getuser()}"
     except (KeyError, OSError):
@@ -634,7 +635,7 @@ def _cli(fn: Any) -> Any:
 def _cmd_add(args: argparse.Namespace) -> int:
     password = _password_stdin(args)
     user = add_user(
-        _admin_from(args), args.name, args.role, password, args.branch or (), by=_os_user()
+        _admin_from(args), args.name, args.role, password, args.branch or (), by=os_user()
     )
     scope = ", ".join(user.branches) if user.branches else "all branches"
     print(f"Added {user.name} ({user.role}, {scope}) to {_admin_from(args)}")
@@ -657,21 +658,21 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 @_cli
 def _cmd_set_role(args: argparse.Namespace) -> int:
-    set_role(_admin_from(args), args.name, args.role, args.branch or (), by=_os_user())
+    set_role(_admin_from(args), args.name, args.role, args.branch or (), by=os_user())
     print(f"{args.name} is now {args.role}")
     return 0
 
 
 @_cli
 def _cmd_set_password(args: argparse.Namespace) -> int:
-    set_password(_admin_from(args), args.name, _password_stdin(args), by=_os_user())
+    set_password(_admin_from(args), args.name, _password_stdin(args), by=os_user())
     print(f"Password of {args.name} changed")
     return 0
 
 
 @_cli
 def _cmd_disable(args: argparse.Namespace) -> int:
-    set_disabled(_admin_from(args), args.name, True, by=_os_user())
+    set_disabled(_admin_from(args), args.name, True, by=os_user())
     print(f"{args.name} is disabled")
     return 0
 

@@ -70,6 +70,19 @@ def _read_for_cli(path_text: str) -> tuple[Path, bytes]:
     return path, path.read_bytes()
 
 
+def _audit_loads(db: Path, reports: Sequence[Any]) -> None:
+    """Each CLI load or refusal in the audit trail beside the store, as the OS user."""
+    from metrics import access
+
+    for r in reports:
+        detail = {
+            "table": r.table, "file": r.file_name, "mode": r.mode, "rows": r.rows_in,
+            "checksum": r.checksum, "load_id": r.load_id, "via": "cli",
+        }  # fmt: skip
+        access.audit(access.admin_db_for(db), access.os_user(), "load",
+                     "ok" if r.ok else "refused", detail)  # fmt: skip
+
+
 def _cmd_load(args: argparse.Namespace) -> int:
     db = store.resolve_db(args.db)
     path, _ = _read_for_cli(args.file)
@@ -79,6 +92,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
         )
     except (ValueError, OSError, store.StoreBusyError) as exc:
         raise CliError(str(exc)) from exc
+    _audit_loads(db, [rep])
     if rep.ok:
         print(rep.message)
         for w in rep.warnings:
@@ -119,6 +133,7 @@ def _cmd_load_dir(args: argparse.Namespace) -> int:
         reports = load_dir(db, args.directory, mode=args.mode, encoding=args.encoding)
     except (ValueError, OSError, store.StoreBusyError) as exc:
         raise CliError(str(exc)) from exc
+    _audit_loads(db, reports)
     if all(r.ok for r in reports):
         for r in reports:
             print(r.message)
@@ -131,10 +146,16 @@ def _cmd_load_dir(args: argparse.Namespace) -> int:
 
 
 def _cmd_undo(args: argparse.Namespace) -> int:
+    from metrics import access
+
+    db = store.resolve_db(args.db)
+    admin, detail = access.admin_db_for(db), {"load_id": args.load_id, "via": "cli"}
     try:
-        print(undo_load(store.resolve_db(args.db), args.load_id))
+        print(undo_load(db, args.load_id))
     except (UndoError, OSError, store.StoreBusyError) as exc:
+        access.audit(admin, access.os_user(), "undo", "refused", {**detail, "reason": str(exc)})
         raise CliError(str(exc)) from exc
+    access.audit(admin, access.os_user(), "undo", "ok", detail)
     return 0
 
 

@@ -134,3 +134,29 @@ def test_load_dir_all_or_nothing(tmp_path: Path) -> None:
         "Loaded 3 rows into customers from customers.csv (load 5, mode append)",
         "Loaded 3 rows into loans from loans.csv (load 6, mode append)",
     ]
+
+
+def test_cli_loads_refusals_and_undos_are_audited_as_the_os_user(tmp_path: Path) -> None:
+    import getpass
+    import hashlib
+    import json
+
+    from metrics import access
+
+    db = tmp_path / "s.duckdb"
+    branches = write_csv(tmp_path / "b.csv", *BRANCHES)
+    assert run("load", "branches", str(branches), "--db", str(db)).returncode == 0
+    # The same two branch ids again: append refuses stored keys.
+    assert run("load", "branches", str(branches), "--db", str(db)).returncode == 1
+    assert run("undo", "1", "--db", str(db)).returncode == 0
+    rows = access.audit_rows(access.admin_db_for(db))
+    who = f"os:{getpass.getuser()}"
+    assert [(r.user_name, r.action, r.outcome) for r in rows.itertuples()] == [
+        (who, "load", "ok"),
+        (who, "load", "refused"),
+        (who, "undo", "ok"),
+    ]
+    first = json.loads(rows.iloc[0]["detail"])
+    assert (first["table"], first["file"], first["load_id"]) == ("branches", "b.csv", 1)
+    assert first["checksum"] == hashlib.sha256(branches.read_bytes()).hexdigest()
+    assert json.loads(rows.iloc[2]["detail"])["load_id"] == 1
