@@ -226,7 +226,10 @@ def rebuild(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _exclusive_lock(path, timeout, on_wait):
-        work_dir = Path(tempfile.mkdtemp(prefix=f".{path.name}.rebuild-", dir=path.parent))
+        prefix = f".{path.name}.rebuild-"
+        for stale in path.parent.glob(prefix + "*"):  # under the lock: a dead build's leftovers
+            shutil.rmtree(stale, ignore_errors=True)
+        work_dir = Path(tempfile.mkdtemp(prefix=prefix, dir=path.parent))
         try:
             work = work_dir / path.name
             if path.exists():

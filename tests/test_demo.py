@@ -484,11 +484,15 @@ def test_a_refused_chunk_leaves_the_store_as_it_was(
             yield frames
 
     monkeypatch.setattr(demo_build, "chunks", second_chunk_broken)
+    stale = tmp_path / ".crm.duckdb.rebuild-killed"  # what a build killed with -9 leaves
+    stale.mkdir()
+    (stale / "crm.duckdb").write_bytes(b"half a store")
     with pytest.raises(LoadRefusedError, match="overall_score"):
         build_demo(db, seed=4, customers=250)
     # The first chunk had replaced every table in the private copy, never in the store.
     assert _store_counts(db) == before
     assert _history(db) == history
+    # Neither the refused build's private copy nor the dead build's is left behind.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["crm.duckdb", "crm.duckdb.lock"]
 
 
