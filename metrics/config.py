@@ -57,6 +57,28 @@ class RelationshipRules:
     risk_ratings: tuple[str, ...] = ("BB", "B", "CCC", "CC", "C")  # "BB or lower"
 
 
+# --- Relationship manager's desk (kpis.md, Early-warning watchlist, Cross-sell whitespace)
+@dataclass(frozen=True)
+class WatchlistRules:
+    """Thresholds of the early-warning flags, checked on a day d."""
+
+    revenue_months: int = 3  # revenue_drop: these months ending with d's month vs the ones before
+    revenue_drop_ratio: float = 0.5  # ... is less than this x the earlier months' revenue
+    downgrade_classes: tuple[str, ...] = ("special_mention", "substandard", "doubtful", "loss")
+    past_due_days: int = 30  # past_due: days_past_due above this
+    complaint_days: int = 7  # complaint_open: opened more than this many days before d
+    low_score: int = 2  # low_satisfaction: latest overall_score at most this
+    survey_days: int = 365  # ... of a survey within these days ending on d
+    maturity_days: int = 90  # maturity_no_renewal: maturing in (d, d + this]
+
+
+@dataclass(frozen=True)
+class WhitespaceRules:
+    """Cross-sell whitespace: a category is held with revenue > 0 in these months ending on d."""
+
+    months: int = 12
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every configurable business number; frozen so it can key caches."""
@@ -67,10 +89,14 @@ class Settings:
     tiers: TierRules = field(default_factory=TierRules)
     relationship: RelationshipRules = field(default_factory=RelationshipRules)
     discount_rate: float = 0.08
+    watchlist: WatchlistRules = field(default_factory=WatchlistRules)
+    whitespace: WhitespaceRules = field(default_factory=WhitespaceRules)
+    min_n: int = 30  # a denominator below this is low_n (kpis.md, Low sample)
 
     def __hash__(self) -> int:
         return hash(
             (tuple(sorted(self.targets.items())), self.tiers, self.relationship, self.discount_rate)
+            + (self.watchlist, self.whitespace, self.min_n)
         )
 
     def target(self, kpi_id: str) -> float | None:
@@ -96,7 +122,9 @@ def _section(cls: type[Any], current: Any, data: dict[str, Any], name: str) -> A
 def settings_from_dict(data: dict[str, Any], base: Settings | None = None) -> Settings:
     """Apply a parsed TOML document to the defaults (or to `base`)."""
     base = base or Settings()
-    unknown = set(data) - {"targets", "tiers", "relationship", "discount_rate"}
+    known = {"targets", "tiers", "relationship", "discount_rate"}
+    known |= {"watchlist", "whitespace", "min_n"}  # the relationship manager's desk
+    unknown = set(data) - known
     if unknown:
         raise ValueError(f"unknown setting {sorted(unknown)[0]}")
     targets = dict(base.targets)
@@ -111,6 +139,11 @@ def settings_from_dict(data: dict[str, Any], base: Settings | None = None) -> Se
             RelationshipRules, base.relationship, data.get("relationship", {}), "relationship"
         ),
         discount_rate=float(data.get("discount_rate", base.discount_rate)),
+        watchlist=_section(WatchlistRules, base.watchlist, data.get("watchlist", {}), "watchlist"),
+        whitespace=_section(
+            WhitespaceRules, base.whitespace, data.get("whitespace", {}), "whitespace"
+        ),
+        min_n=int(data.get("min_n", base.min_n)),
     )
 
 

@@ -9,6 +9,8 @@ from typing import Any
 from metrics.config import get_settings
 from metrics.contract import TIERS
 
+UNASSIGNED = "(unassigned)"  # the manager value of customers with no relationship_manager
+
 
 def _default_discount_rate() -> float:
     return get_settings().discount_rate
@@ -34,6 +36,7 @@ class Filters:
     date_to: dt.date
     branches: tuple[str, ...] = ()
     tiers: tuple[str, ...] = ()
+    managers: tuple[str, ...] = ()  # relationship_manager; UNASSIGNED selects those with none
     discount_rate: float = field(default_factory=_default_discount_rate)
 
     def __post_init__(self) -> None:
@@ -45,6 +48,7 @@ class Filters:
         # Normalize order so equal selections hash equally (cache keys).
         object.__setattr__(self, "branches", tuple(sorted(set(self.branches))))
         object.__setattr__(self, "tiers", tuple(sorted(set(self.tiers))))
+        object.__setattr__(self, "managers", tuple(sorted(set(self.managers))))
 
     @property
     def days(self) -> int:
@@ -57,6 +61,7 @@ class Filters:
             "date_to": self.date_to,
             "branches": list(self.branches),
             "tiers": list(self.tiers),
+            "managers": list(self.managers),
             "discount_rate": self.discount_rate,
         }
 
@@ -77,7 +82,15 @@ class Filters:
         if lang == "zh":
             branches = "、".join(self.branches) if self.branches else "全部机构"
             tiers = "、".join(self.tiers) if self.tiers else "全部分层"
-            return f"期间 {self.date_from} 至 {self.date_to}；机构：{branches}；客户分层：{tiers}"
+            text = f"期间 {self.date_from} 至 {self.date_to}；机构：{branches}；客户分层：{tiers}"
+            if self.managers:
+                text += "；客户经理：" + "、".join(
+                    "未分配" if m == UNASSIGNED else m for m in self.managers
+                )
+            return text
         branches = ", ".join(self.branches) if self.branches else "all branches"
         tiers = ", ".join(self.tiers) if self.tiers else "all tiers"
-        return f"Period {self.date_from} to {self.date_to}; branches: {branches}; tiers: {tiers}"
+        text = f"Period {self.date_from} to {self.date_to}; branches: {branches}; tiers: {tiers}"
+        if self.managers:
+            text += "; managers: " + ", ".join(self.managers)
+        return text

@@ -23,13 +23,13 @@ import pandas as pd
 
 from metrics.config import get_settings
 from metrics.contract import NPL_CLASSES, TIERS
-from metrics.filters import Filters, shift_year
+from metrics.filters import UNASSIGNED, Filters, shift_year
 from metrics.registry import KPIS
 
 Value = float | None
 Rows = dict[tuple[int, str], dict[str, Any]]
-BreakdownBy = Literal["tier", "branch", "relationship_type"]
-BREAKDOWNS: tuple[str, ...] = ("tier", "branch", "relationship_type")
+BreakdownBy = Literal["tier", "branch", "relationship_type", "relationship_manager"]
+BREAKDOWNS: tuple[str, ...] = ("tier", "branch", "relationship_type", "relationship_manager")
 REL_TYPE_IDS: tuple[str, ...] = ("churning", "risk", "strategic", "growth", "stable")
 ALL = "all"
 REL_MAP = "_crm_rel_map"  # relationship types on date_to, registered on the cursor
@@ -60,6 +60,9 @@ CUST_CTE = """cust AS (
 
 BRANCH_OK = "(len($branches::VARCHAR[]) = 0 OR list_contains($branches::VARCHAR[], {col}))"
 TIER_OK = "(len($tiers::VARCHAR[]) = 0 OR list_contains($tiers::VARCHAR[], {col}))"
+# A customer's manager, "(unassigned)" when none; the manager filter on it.
+MANAGER_SQL = "coalesce(nullif(trim({col}), ''), '" + UNASSIGNED + "')"
+MANAGER_OK = "(len($managers::VARCHAR[]) = 0 OR list_contains($managers::VARCHAR[], {col}))"
 
 # The latest snapshot month whose last day is on or before `{day}` (NULL if none).
 SNAPSHOT_SQL = "(SELECT max(as_of_month) FROM loan_balances WHERE last_day(as_of_month) <= {day})"
@@ -156,12 +159,15 @@ def sel_cte(by: str | None, *, tiers: bool = True) -> str:
     where = [BRANCH_OK.format(col="cust.branch_id")]
     if tiers:
         where.append(TIER_OK.format(col="cust.tier"))
+        where.append(MANAGER_OK.format(col=MANAGER_SQL.format(col="cust.relationship_manager")))
     if by == "relationship_type":
         return (
             f"sel AS (SELECT cust.*, rel.rel_type AS grp FROM cust JOIN {REL_MAP} rel "
             "ON rel.customer_id = cust.customer_id WHERE " + " AND ".join(where) + ")"
         )
-    grp = {None: f"'{ALL}'", "tier": "cust.tier", "branch": "cust.branch_id"}[by]
+    grp = {None: f"'{ALL}'", "tier": "cust.tier", "branch": "cust.branch_id"}.get(by) or (
+        MANAGER_SQL.format(col="cust.relationship_manager")  # by == "relationship_manager"
+    )
     return f"sel AS (SELECT cust.*, {grp} AS grp FROM cust WHERE " + " AND ".join(where) + ")"
 
 
@@ -429,6 +435,9 @@ def group_values(con: duckdb.DuckDBPyConnection, f: Filters, by: str | None) -> 
             {"branches": list(f.branches)},
         ).fetchall()
         return [str(r[0]) for r in rows]
+    if by == "relationship_manager":  # the managers of the customers the filters select
+        sql = f"WITH {CUST_CTE}, {sel_cte(by)} SELECT DISTINCT grp FROM sel ORDER BY grp"
+        return [str(g) for g in run(con, sql, {**settings_params(), **f.params()})["grp"]]
     raise ValueError(f"unknown breakdown {by!r}; expected one of {', '.join(BREAKDOWNS)}")
 
 
@@ -545,6 +554,8 @@ def _assemble(
                 v["marketing_spend"] = _num(spend.get((pid, g), {}).get("marketing_spend")) or 0
                 v["cac"] = cac_of(pid, g)
             v["clv_cac_ratio"] = _div(v["clv"], cac_of(pid, g))
+            if by == "relationship_manager":  # a manager has no CAC, so no CLV/CAC either
+                v["clv_cac_ratio"] = None
             out[(pid, g)] = v
     return out
 
@@ -661,7 +672,7 @@ def _run_cli(args: argparse.Namespace) -> int:
             raise CliError(f"--discount-rate {args.discount_rate!r} is not a number") from None
     if not 0 <= discount < 10:
         raise CliError(f"--discount-rate {discount} is out of range (e.g. 0.08)")
-    f = Filters(date_from, date_to, tuple(args.branch or ()), tiers, discount)
+    f = Filters(date_from, date_to, tuple(args.branch or ()), tiers, discount_rate=discount)
     try:
         con = connect_reader(resolve_db(args.db))
     except StoreMissingError as exc:
