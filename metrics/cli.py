@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 # Each module defines `register_cli(subparsers)` adding its sub-commands, each
 # with `set_defaults(handler=callable(args) -> int)`.
-COMMAND_MODULES = ("metrics.loader", "metrics.demo", "metrics.kpis")
+COMMAND_MODULES: tuple[str, ...] = ("metrics.loader", "metrics.demo", "metrics.kpis")
 COMMAND_MODULES += ("metrics.watchlist", "metrics.whitespace")  # the relationship manager's desk
 
 

@@ -94,10 +94,10 @@ class Settings:
     min_n: int = 30  # a denominator below this is low_n (kpis.md, Low sample)
 
     def __hash__(self) -> int:
+        desk = (self.watchlist, self.whitespace, self.min_n)  # the relationship manager's desk
         return hash(
             (tuple(sorted(self.targets.items())), self.tiers, self.relationship, self.discount_rate)
-            + (self.watchlist, self.whitespace, self.min_n)
-        )
+        ) ^ hash(desk)
 
     def target(self, kpi_id: str) -> float | None:
         """The business target of a KPI, or None where none is set."""

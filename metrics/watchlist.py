@@ -220,6 +220,13 @@ def counts_by_manager(
     return run(con, sql, params(f, on or f.date_to))
 
 
+def managers(con: duckdb.DuckDBPyConnection, f: Filters) -> list[str]:
+    """The managers of the customers the filters select, "(unassigned)" first when any."""
+    expr = MANAGER_SQL.format(col="relationship_manager")
+    sql = f"WITH {CUST_CTE}, {sel_cte(None)} SELECT DISTINCT {expr} AS m FROM sel ORDER BY m"
+    return [str(m) for m in run(con, sql, {**settings_params(), **f.params()})["m"]]
+
+
 def watchlist_count(con: duckdb.DuckDBPyConnection, f: Filters, on: dt.date | None = None) -> int:
     """How many customers the filters select are flagged on `on` (the Overview's number)."""
     sql = with_flags() + "SELECT count(*) AS n FROM wl WHERE len(flags) > 0"

@@ -125,21 +125,18 @@ def _run_cli(args: argparse.Namespace) -> int:
     finally:
         con.close()
     peer: dict[str, dict[str, float]] = {}
-    for rec in shares.itertuples(index=False):
-        peer.setdefault(str(rec.tier), {})[str(rec.category)] = float(rec.share)
-    out = {
-        "on": f.date_to.isoformat(),
-        "peer_share": peer,
-        "customers": [
-            {
-                "customer_id": str(rec.customer_id),
-                "tier": str(rec.tier),
-                "held": [str(c) for c in rec.held],
-                "next_best": None if pd.isna(rec.next_best) else str(rec.next_best),
-            }
-            for rec in rows.itertuples(index=False)
-        ],
-    }
+    for rec in shares.to_dict("records"):
+        peer.setdefault(str(rec["tier"]), {})[str(rec["category"])] = float(rec["share"])
+    customers_out: list[dict[str, Any]] = [
+        {
+            "customer_id": str(rec["customer_id"]),
+            "tier": str(rec["tier"]),
+            "held": [str(c) for c in rec["held"]],
+            "next_best": None if pd.isna(rec["next_best"]) else str(rec["next_best"]),
+        }
+        for rec in rows.to_dict("records")
+    ]
+    out = {"on": f.date_to.isoformat(), "peer_share": peer, "customers": customers_out}
     print(json.dumps(out, ensure_ascii=False, indent=2))
     return 0
 
