@@ -126,9 +126,9 @@ def watch_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             "branch_id": frame["branch_id"],
             "tier": frame["tier"],
             "relationship_manager": [manager_name(m, lang) for m in frame["relationship_manager"]],
+            "outstanding_balance": frame["outstanding_balance"],
             "flags": [flag_words(r["flags"], lang) for r in records],
             "facts": [facts(r, lang) for r in records],
-            "outstanding_balance": frame["outstanding_balance"],
         }
     )
 
@@ -150,8 +150,11 @@ def score_frame(
         DASH if is_missing(lo) else f"{fmt_pct(lo, 1)}–{fmt_pct(hi, 1)}"
         for lo, hi in zip(cards["csat_low"], cards["csat_high"], strict=True)
     ]
-    out.insert(list(out.columns).index("csat_rate") + 1, "csat_interval", interval)
-    out = out.drop(columns=["csat_low", "csat_high"]).reset_index(drop=True)
+    out["csat_interval"] = interval
+    first = ["rank", "manager", "active_customers", "tier_a_share", "tier_b_share", "tier_c_share"]
+    first += ["csat_rate", "csat_interval", "csat_n", "low_n"]
+    rest = [x for x in out.columns if x not in (*first, "csat_low", "csat_high")]
+    out = out[first + rest].reset_index(drop=True)
     labels = c.column_labels(list(out.columns), lang)
     labels.update({k: KPIS[k].label(lang) for k in scorecards.SCORE_KPIS})
     labels["low_n"] = t("col_low_n", lang, n=get_settings().min_n)
