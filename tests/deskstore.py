@@ -17,10 +17,6 @@ DESK_DIR = Path(__file__).resolve().parent / "seed_desk"
 
 def build_desk_store(path: Path) -> Path:
     """Load every desk CSV into a new store at `path` through the real loader; return `path`."""
-    from metrics.loader import load_dir
+    from tests.seedstore import build_seed_store
 
-    reports = load_dir(path, DESK_DIR, mode="append", loaded_by="desk")
-    refused = [r for r in reports if not r.ok]
-    if refused:
-        raise RuntimeError("desk seed refused:\n" + "\n".join(r.render_text() for r in refused))
-    return path
+    return build_seed_store(path, DESK_DIR)

@@ -17,11 +17,12 @@ from pathlib import Path
 SEED_DIR = Path(__file__).resolve().parent / "seed"
 
 
-def build_seed_store(path: Path) -> Path:
-    """Load every seed CSV into a new store at `path` through the real loader; return `path`."""
+def build_seed_store(path: Path, directory: Path = SEED_DIR) -> Path:
+    """Load every CSV of `directory` (the seed bank) into a new store at `path` through the
+    real loader; return `path`."""
     from metrics.loader import load_dir
 
-    reports = load_dir(path, SEED_DIR, mode="append", loaded_by="seed")
+    reports = load_dir(path, directory, mode="append", loaded_by="seed")
     refused = [r for r in reports if not r.ok]
     if refused:
         raise RuntimeError("seed refused:\n" + "\n".join(r.render_text() for r in refused))

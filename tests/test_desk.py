@@ -10,6 +10,7 @@ opened before 2026-03-24 00:00 and not resolved by 2026-04-01 00:00; the survey 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import subprocess
@@ -142,21 +143,28 @@ def test_watchlist_filters(con: duckdb.DuckDBPyConnection) -> None:
         watchlist.watchlist(con, Q1, DAY, flags=("late",))
 
 
-def test_thresholds_come_from_the_settings(
-    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    toml = tmp_path / "settings.toml"
-    toml.write_text("[watchlist]\npast_due_days = 29\ncomplaint_days = 6\n")
-    monkeypatch.setenv("CRM_SETTINGS", str(toml))
+@contextlib.contextmanager
+def _settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, toml: str) -> Iterator[None]:
+    """Run with CRM_SETTINGS naming a TOML file holding `toml`."""
+    path = tmp_path / "settings.toml"
+    path.write_text(toml)
+    monkeypatch.setenv("CRM_SETTINGS", str(path))
     _load.cache_clear()
     try:
-        flags = _flags(con)
-        # M04's 30 days now exceed 29; Q03 (opened 03-24 00:00) is now before 03-25 00:00
-        assert "past_due" in flags["K04"]
-        assert "complaint_open" in flags["K07"]
+        yield
     finally:
         monkeypatch.delenv("CRM_SETTINGS")
         _load.cache_clear()
+
+
+def test_thresholds_come_from_the_settings(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with _settings(tmp_path, monkeypatch, "[watchlist]\npast_due_days = 29\ncomplaint_days = 6\n"):
+        flags = _flags(con)
+    # M04's 30 days now exceed 29; Q03 (opened 03-24 00:00) is now before 03-25 00:00
+    assert "past_due" in flags["K04"]
+    assert "complaint_open" in flags["K07"]
 
 
 # --- Relationship-manager breakdown and scorecards --------------------------------------
@@ -216,15 +224,8 @@ def test_scorecards(con: duckdb.DuckDBPyConnection) -> None:
 def test_low_n_managers_rank_after_the_others(
     con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    toml = tmp_path / "settings.toml"
-    toml.write_text("min_n = 2\n")
-    monkeypatch.setenv("CRM_SETTINGS", str(toml))
-    _load.cache_clear()
-    try:
+    with _settings(tmp_path, monkeypatch, "min_n = 2\n"):
         cards = scorecards.scorecards(con, Q1, DAY)
-    finally:
-        monkeypatch.delenv("CRM_SETTINGS")
-        _load.cache_clear()
     # n: 刘洋 2, 孙强 4 are not low; 周静 1 and (unassigned) 0 are, so 周静's 1/1 comes third
     assert list(cards.index) == ["刘洋", "孙强", "周静", UNASSIGNED]
     assert list(cards["low_n"]) == [False, False, True, True]

@@ -7,8 +7,6 @@ so the desk's day is 2026-03-31.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import shutil
 import tempfile
@@ -28,6 +26,7 @@ from tests.browser_util import (
 )
 from tests.conftest import _run_server
 from tests.deskstore import build_desk_store
+from tests.test_browser import _read_export
 
 pytestmark = pytest.mark.browser
 Q1 = "from=2026-01-01&to=2026-03-31&lang=en"
@@ -98,10 +97,8 @@ def test_open_a_book_then_the_watchlist_and_export_it(page: Page, desk_server: A
         button.click()
     download = info.value
     assert download.suggested_filename == "crm_watchlist_20260101_20260331.csv"
-    text = Path(download.path()).read_bytes().decode("utf-8-sig")
-    meta, _, table = text.partition("\r\n\r\n")
-    assert meta.splitlines()[0] == "Watchlist 2026-03-31"
-    exported = list(csv.DictReader(io.StringIO(table)))
+    meta, exported = _read_export(Path(download.path()))
+    assert meta[0] == "Watchlist 2026-03-31"
     assert [r["Customer id"] for r in exported] == ["K05", "K08", "K06", "K15"]
     assert exported[2]["What triggered them"] == "complaint Q01 open for 8 days"
     assert exported[0]["Outstanding"] == "500000.0"  # numbers stay numbers in the file
