@@ -42,8 +42,10 @@ demo: deps  ## Rebuild the demo bank from scratch
 	rm -f "$(DB)"
 	$(PY) -m metrics demo --db "$(DB)"
 
-bench: dev-deps  ## Benchmarks: speed and memory at bank scale (not part of `make test`)
-	$(PY) -m benchmarks.run
+SIZES  ?= 20000,50000,200000
+
+bench: dev-deps  ## Benchmarks at bank scale against issue 8's budgets (not part of `make test`)
+	$(PY) -m benchmarks.run --sizes $(SIZES)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

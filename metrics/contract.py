@@ -342,6 +342,26 @@ TABLES: dict[str, Table] = {
             key=("month", "customer_id", "product_category"),
             description="Monthly net revenue the bank earned, by product category.",
         ),
+        Table(
+            "events",
+            "经营事件",
+            (
+                _c("event_id", "事件编号", "text"),
+                _c("event_date", "事件日期", "date"),
+                _c("title", "标题", "text"),
+                _c(
+                    "branch_id",
+                    "机构编号",
+                    "text",
+                    required=False,
+                    references=("branches", "branch_id"),
+                    note="empty = the whole bank",
+                ),
+                _c("description", "说明", "text", required=False),
+            ),
+            key=("event_id",),
+            description="Initiatives and other dated events, drawn on trends.",
+        ),
     )
 }
 

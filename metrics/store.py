@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -374,6 +375,39 @@ def _flush_pending_history(con: duckdb.DuckDBPyConnection, path: Path) -> None:
 
 
 _HISTORY_COLUMNS = frozenset(re.findall(r"^\s+(\w+) ", LOAD_HISTORY_SQL, re.M)) - {"CREATE"}
+
+
+@contextlib.contextmanager
+def rebuild(
+    path: Path,
+    *,
+    timeout: float = 600.0,
+    on_wait: Callable[[str], None] | None = _default_wait_message,
+) -> Iterator[Path]:
+    """Yield a private copy of the store for a series of loads, then publish it by one rename.
+
+    For a build made of several loads (the demo bank, streamed in chunks): the writer lock
+    is held throughout, so no other load lands in between and is lost, and readers see the
+    old store until the new one is complete. Each load writes the copy through
+    `write_transaction` as usual; on an exception the store is unchanged.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive_lock(path, timeout, on_wait):
+        prefix = f".{path.name}.rebuild-"
+        for stale in path.parent.glob(prefix + "*"):  # under the lock: a dead build's leftovers
+            shutil.rmtree(stale, ignore_errors=True)
+        work_dir = Path(tempfile.mkdtemp(prefix=prefix, dir=path.parent))
+        try:
+            work = work_dir / path.name
+            if path.exists():
+                shutil.copyfile(path, work)
+            yield work
+            with open(work, "rb") as fh:
+                os.fsync(fh.fileno())
+            os.replace(work, path)
+        finally:
+            shutil.rmtree(work_dir, ignore_errors=True)
 
 
 def ensure_store(path: Path) -> None:

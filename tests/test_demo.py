@@ -413,3 +413,304 @@ def test_an_earlier_extract_date_that_is_not_a_month_end() -> None:
     assert frames["surveys"]["survey_date"].max() <= last_day
     assert frames["customers"]["churn_date"].max() <= last_day
     assert frames["service_requests"]["opened_at"].max() < last_day + pd.Timedelta(days=1)
+
+
+# --- streaming: chunks, one publish, the loader's validation -----------------------------
+
+
+def _history(db: Path) -> list[tuple[str, str, str, str, str]]:
+    from metrics.store import connect_reader
+
+    con = connect_reader(db)
+    try:
+        rows = con.execute(
+            "SELECT loaded_by, table_name, file_name, mode, outcome FROM load_history "
+            "ORDER BY load_id"
+        ).fetchall()
+        return [tuple(str(v) for v in r) for r in rows]  # type: ignore[misc]
+    finally:
+        con.close()
+
+
+def test_a_bank_larger_than_a_chunk_streams_in_chunks_and_stores_exactly_generate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from metrics.demo import build as demo_build
+
+    # 250 customers in chunks of 100: chunks of 100, 100 and 50 customers.
+    monkeypatch.setattr(demo_build, "CHUNK_CUSTOMERS", 100)
+    parts = list(demo_build.chunks(seed=5, customers=250))
+    assert len(parts) == 3
+    assert list(parts[0]) == list(TABLES)  # the first chunk carries every table
+    facts = ["loans", "loan_balances", "surveys", "service_requests", "revenue"]
+    assert [list(p) for p in parts[1:]] == [facts, facts]
+    owners = [set(p["revenue"]["customer_id"]) for p in parts]
+    assert max(owners[0]) <= "C000100" < min(owners[1])
+    assert max(owners[1]) <= "C000200" < min(owners[2]) and max(owners[2]) <= "C000250"
+    whole = demo_build.generate(seed=5, customers=250)
+    # Ids run on across chunks: L00000001 .. L<number of loans>, no gap, no repeat.
+    loan_ids = whole["loans"]["loan_id"]
+    assert loan_ids.is_unique and loan_ids.iloc[-1] == f"L{len(loan_ids):08d}"
+    assert whole["surveys"]["response_id"].iloc[-1] == f"S{len(whole['surveys']):08d}"
+    assert _contract_violations(TABLES["loans"], whole) == []
+
+    db = tmp_path / "chunks.duckdb"
+    build_demo(db, seed=5, customers=250)
+    assert _store_counts(db) == {k: len(v) for k, v in whole.items()}
+    # load_history: one replace load of every table, then an append per fact table and
+    # chunk, all as an analyst's extract would be recorded, by and named after the demo.
+    expected = [("demo", t, f"demo:{t}", "replace", "loaded") for t in TABLES]
+    expected += [("demo", t, f"demo:{t}", "append", "loaded") for t in facts] * 2
+    assert _history(db) == expected
+
+
+def test_a_refused_chunk_leaves_the_store_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from metrics.demo import build as demo_build
+    from metrics.load import LoadRefusedError
+
+    db = tmp_path / "crm.duckdb"
+    build_demo(db, seed=3, customers=120)
+    before = _store_counts(db)
+    history = _history(db)
+    monkeypatch.setattr(demo_build, "CHUNK_CUSTOMERS", 100)
+    real = demo_build.chunks
+
+    def second_chunk_broken(*args: object, **kwargs: object) -> object:
+        for k, frames in enumerate(real(*args, **kwargs)):  # type: ignore[arg-type]
+            if k == 1:  # a survey score of 9 is outside 1..5: the loader refuses the chunk
+                frames["surveys"] = frames["surveys"].assign(overall_score=9)
+            yield frames
+
+    monkeypatch.setattr(demo_build, "chunks", second_chunk_broken)
+    stale = tmp_path / ".crm.duckdb.rebuild-killed"  # what a build killed with -9 leaves
+    stale.mkdir()
+    (stale / "crm.duckdb").write_bytes(b"half a store")
+    with pytest.raises(LoadRefusedError, match="overall_score"):
+        build_demo(db, seed=4, customers=250)
+    # The first chunk had replaced every table in the private copy, never in the store.
+    assert _store_counts(db) == before
+    assert _history(db) == history
+    # Neither the refused build's private copy nor the dead build's is left behind.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["crm.duckdb", "crm.duckdb.lock"]
+
+
+# --- managers, the watchlist and events, counted on the built default bank --------------
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("demo") / "crm.duckdb"
+    build_demo(db)
+    return db
+
+
+def _sql(db: Path, sql: str, params: dict[str, object] | None = None) -> list[tuple[object, ...]]:
+    from metrics.store import connect_reader
+
+    con = connect_reader(db)
+    try:
+        return con.execute(sql, params or {}).fetchall()
+    finally:
+        con.close()
+
+
+def test_every_customer_has_one_of_a_few_managers_of_their_branch(demo_db: Path) -> None:
+    from metrics.demo import BRANCHES, manager_names
+
+    # Rule: max(3, round(4 x branch size weight)) managers per branch, drawn uniformly.
+    names = dict(zip([b[0] for b in BRANCHES], manager_names(), strict=True))
+    assert [len(n) for n in names.values()] == [6, 3, 6, 4, 4, 3, 4, 5, 3, 4, 3, 4]
+    unassigned = _sql(
+        demo_db,
+        "SELECT count(*) FROM customers WHERE coalesce(trim(relationship_manager), '') = ''",
+    )
+    assert unassigned == [(0,)]
+    rows = _sql(
+        demo_db,
+        "SELECT branch_id, list(DISTINCT relationship_manager ORDER BY relationship_manager), "
+        "min(n), max(n) FROM (SELECT branch_id, relationship_manager, count(*) AS n "
+        "FROM customers GROUP BY ALL) GROUP BY branch_id ORDER BY branch_id",
+    )
+    for branch, managers, smallest, largest in rows:
+        assert managers == sorted(names[str(branch)]), branch
+        # 3,000 customers: about 250 per branch unit of size, 60 per manager; even the
+        # smallest book is large enough for a rate (min_n 30).
+        assert int(smallest) >= 30 and int(largest) <= 110, branch  # type: ignore[call-overload]
+    owners = _sql(
+        demo_db,
+        "SELECT count(*) FROM (SELECT relationship_manager FROM customers "
+        "GROUP BY 1 HAVING count(DISTINCT branch_id) > 1)",
+    )
+    assert owners == [(0,)]  # a manager serves one branch only
+
+
+def test_the_weaker_manager_of_every_branch_is_visibly_weaker(demo_db: Path) -> None:
+    from metrics.demo import manager_names
+
+    # Rule: the last manager of each branch is the weaker one: satisfied surveys 18 points
+    # less likely, first response median twice as long, churn hazard 2.2 times as high.
+    weak = [names[-1] for names in manager_names()]
+    rows = _sql(
+        demo_db,
+        """
+        WITH c AS (SELECT customer_id, branch_id, churn_date,
+                          relationship_manager IN (SELECT unnest($weak)) AS weak FROM customers),
+        s AS (SELECT branch_id, weak, avg((overall_score >= 4)::INT) AS csat
+              FROM surveys JOIN c USING (customer_id)
+              WHERE survey_date >= DATE '2024-11-01' GROUP BY ALL),
+        r AS (SELECT branch_id, weak,
+                     median(epoch(first_response_at - opened_at)) / 3600 AS hours
+              FROM service_requests JOIN c USING (customer_id)
+              WHERE opened_at >= DATE '2024-11-01' GROUP BY ALL),
+        ch AS (SELECT branch_id, weak, avg((churn_date IS NOT NULL)::INT) AS churned
+               FROM c GROUP BY ALL)
+        SELECT branch_id, weak, csat, hours, churned
+        FROM s JOIN r USING (branch_id, weak) JOIN ch USING (branch_id, weak)
+        ORDER BY branch_id, weak
+        """,
+        {"weak": weak},
+    )
+    assert len(rows) == 24  # 12 branches x (the weaker manager, the others together)
+    for others, weaker in zip(rows[::2], rows[1::2], strict=True):
+        branch = others[0]
+        assert (others[1], weaker[1]) == (False, True)
+        assert weaker[2] < others[2], branch  # type: ignore[operator]  # satisfaction
+        assert weaker[3] > others[3], branch  # type: ignore[operator]  # response hours
+        assert weaker[4] > others[4], branch  # type: ignore[operator]  # churned share
+
+
+# Each flag of kpis.md "Early-warning watchlist" on d = 2026-10-31, written out in SQL.
+WATCHLIST_SQL = """
+WITH active AS (
+  SELECT customer_id FROM customers
+  WHERE onboard_date <= DATE '2026-10-31' AND (churn_date IS NULL OR churn_date > DATE '2026-10-31')
+),
+rev AS (
+  SELECT customer_id,
+    coalesce(sum(revenue) FILTER (WHERE month BETWEEN DATE '2026-08-01' AND DATE '2026-10-01'), 0)
+      AS last3,
+    sum(revenue) FILTER (WHERE month BETWEEN DATE '2026-05-01' AND DATE '2026-07-01') AS prior3
+  FROM revenue GROUP BY customer_id
+),
+bal AS (
+  SELECT l.customer_id, b.loan_id, b.as_of_month, b.risk_class, b.days_past_due
+  FROM loan_balances b JOIN loans l USING (loan_id)
+),
+latest_survey AS (
+  SELECT customer_id, arg_max(overall_score, (survey_date, response_id)) AS score
+  FROM surveys WHERE survey_date BETWEEN DATE '2025-11-01' AND DATE '2026-10-31'
+  GROUP BY customer_id
+)
+SELECT
+  count(*) FILTER (WHERE a.customer_id IN (
+    SELECT customer_id FROM rev WHERE last3 < 0.5 * prior3 AND prior3 > 0)),
+  count(*) FILTER (WHERE a.customer_id IN (
+    SELECT n.customer_id FROM bal n JOIN bal p ON p.loan_id = n.loan_id
+    WHERE n.as_of_month = DATE '2026-10-01' AND n.risk_class <> 'normal'
+      AND p.as_of_month = DATE '2026-09-01' AND p.risk_class = 'normal')),
+  count(*) FILTER (WHERE a.customer_id IN (
+    SELECT customer_id FROM bal WHERE as_of_month = DATE '2026-10-01' AND days_past_due > 30)),
+  count(*) FILTER (WHERE a.customer_id IN (
+    SELECT customer_id FROM service_requests
+    WHERE category = 'complaint' AND opened_at < TIMESTAMP '2026-10-24 00:00:00'
+      AND (resolved_at IS NULL OR resolved_at >= TIMESTAMP '2026-11-01 00:00:00'))),
+  count(*) FILTER (WHERE a.customer_id IN (SELECT customer_id FROM latest_survey WHERE score <= 2)),
+  count(*) FILTER (WHERE a.customer_id IN (
+    SELECT customer_id FROM loans l
+    WHERE maturity_date > DATE '2026-10-31' AND maturity_date <= DATE '2027-01-29'
+      AND NOT EXISTS (SELECT 1 FROM loans n WHERE n.renewed_from = l.loan_id))),
+  count(*)
+FROM active a
+"""
+
+
+def test_every_watchlist_flag_occurs_on_the_latest_as_of_date(demo_db: Path) -> None:
+    # The store's latest as-of date (kpis.md: each source's latest date, the last day of
+    # the latest month for monthly tables) is the extract date 2026-10-31.
+    latest = _sql(
+        demo_db,
+        "SELECT greatest((SELECT max(survey_date) FROM surveys), "
+        "(SELECT max(opened_at)::DATE FROM service_requests), "
+        "(SELECT max(disbursed_date) FROM loans), "
+        "(SELECT last_day(max(month)) FROM revenue), "
+        "(SELECT last_day(max(as_of_month)) FROM loan_balances))",
+    )
+    assert latest == [(date(2026, 10, 31),)]
+    drop, downgrade, past_due, complaint, low_sat, maturing, active = _sql(demo_db, WATCHLIST_SQL)[
+        0
+    ]
+    assert 2000 < int(active) < 3000  # type: ignore[call-overload]
+    # revenue_drop: revenue fades as (months to the relationship's end / 18)^2, so the
+    # customers whose relationship ends a few months after the extract date drop by half.
+    assert int(drop) >= 10  # type: ignore[call-overload]
+    # risk_downgrade: defaults start part-way through a troubled loan's term, so each
+    # month a few loans move from normal (September) to special mention (October).
+    assert int(downgrade) >= 3  # type: ignore[call-overload]
+    # past_due: a defaulted loan stays on the book, days past due growing, until 540 days.
+    assert int(past_due) >= 10  # type: ignore[call-overload]
+    # complaint_open: complaints of the last 60 days stay open with probability 0.2
+    # (0.35 for the weaker managers): about 90 such complaints in a 3,000-customer bank.
+    assert 3 <= int(complaint) <= 60  # type: ignore[call-overload]
+    # low_satisfaction: an unsatisfied survey scores 3, 2 or 1 (60/25/15 %).
+    assert int(low_sat) >= 10  # type: ignore[call-overload]
+    # maturity_no_renewal: renewals are disbursed at maturity, so no loan maturing after
+    # the extract date is renewed yet; short working-capital terms make many mature soon.
+    assert int(maturing) >= 10  # type: ignore[call-overload]
+
+
+def test_events_hold_the_programme_launch_and_a_branch_pilot_with_an_effect(
+    demo_db: Path,
+) -> None:
+    rows = _sql(demo_db, "SELECT event_id, event_date, branch_id FROM events ORDER BY 1")
+    assert rows == [("EV01", date(2023, 7, 1), None), ("EV02", date(2025, 4, 1), "BR08")]
+    # Rule: in the pilot branch approval (applied -> approved) takes half as long from
+    # 2025-04-01; elsewhere it only follows the programme. So the branch's change over the
+    # 180 days around the event is well below the other branches' (difference-in-differences).
+    [(pilot_change, others_change)] = _sql(
+        demo_db,
+        """
+        WITH w AS (
+          SELECT branch_id = 'BR08' AS pilot, approved_date >= DATE '2025-04-01' AS after,
+                 avg(approved_date - applied_date) AS days
+          FROM leads WHERE approved_date BETWEEN DATE '2024-10-03' AND DATE '2025-09-27'
+            AND applied_date IS NOT NULL GROUP BY ALL)
+        SELECT max(days) FILTER (WHERE pilot AND after)
+                 - max(days) FILTER (WHERE pilot AND NOT after),
+               max(days) FILTER (WHERE NOT pilot AND after)
+                 - max(days) FILTER (WHERE NOT pilot AND NOT after)
+        FROM w
+        """,
+    )
+    assert float(pilot_change) - float(others_change) < -5  # type: ignore[arg-type]
+
+
+def test_the_events_table_loads_like_any_extract_with_its_chinese_aliases(
+    tmp_path: Path,
+) -> None:
+    from metrics.load.parse import read_extract
+
+    from metrics.load import load_file, validate
+
+    db = tmp_path / "events.duckdb"
+    build_demo(db, seed=2, customers=60)
+    good = tmp_path / "events.csv"
+    good.write_text(
+        "事件编号,事件日期,标题,机构编号,说明\n"
+        "E9,2026/05/01,季度营销活动,BR03,\n"
+        "E10,20260601,全行系统升级,,核心系统切换\n",
+        encoding="utf-8",
+    )
+    report = load_file(db, "events", good, mode="append")
+    assert report.ok, report.render_text()
+    rows = _sql(db, "SELECT event_id, event_date, branch_id FROM events ORDER BY event_date")
+    assert rows[-2:] == [("E9", date(2026, 5, 1), "BR03"), ("E10", date(2026, 6, 1), None)]
+    bad = read_extract(
+        b"event_id,event_date,title,branch_id\nE11,2026-13-01,x,BR01\nE12,2026-01-01,y,BR99\n",
+        "bad.csv",
+    )
+    refused = validate(db, "events", bad, mode="append")
+    assert not refused.ok
+    found = {(p.row, p.column) for p in refused.problems}
+    assert found == {(2, "event_date"), (3, "branch_id")}  # header is row 1
