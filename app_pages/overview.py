@@ -7,7 +7,7 @@ import streamlit as st
 from metrics import kpis
 from metrics.registry import KPIS
 from ui import components as c
-from ui import sidebar
+from ui import desk, sidebar
 from ui.i18n import t
 from ui.state import trend_window
 
@@ -43,6 +43,7 @@ trend = c.load(kpis.series, trend_window(f), kind="month", kpis=HEADLINE + TREND
 
 st.subheader(t("headline", lang))
 c.kpi_cards(HEADLINE, compare, lang, trend)
+desk.watchlist_link(f, lang)
 
 st.subheader(t("off_target_title", lang))
 c.off_target(compare, list(TARGETED), f, lang)

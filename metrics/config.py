@@ -59,6 +59,28 @@ class RelationshipRules:
     risk_ratings: tuple[str, ...] = ("BB", "B", "CCC", "CC", "C")  # "BB or lower"
 
 
+# --- Relationship manager's desk (kpis.md, Early-warning watchlist, Cross-sell whitespace)
+@dataclass(frozen=True)
+class WatchlistRules:
+    """Thresholds of the early-warning flags, checked on a day d."""
+
+    revenue_months: int = 3  # revenue_drop: these months ending with d's month vs the ones before
+    revenue_drop_ratio: float = 0.5  # ... is less than this x the earlier months' revenue
+    downgrade_classes: tuple[str, ...] = ("special_mention", "substandard", "doubtful", "loss")
+    past_due_days: int = 30  # past_due: days_past_due above this
+    complaint_days: int = 7  # complaint_open: opened more than this many days before d
+    low_score: int = 2  # low_satisfaction: latest overall_score at most this
+    survey_days: int = 365  # ... of a survey within these days ending on d
+    maturity_days: int = 90  # maturity_no_renewal: maturing in (d, d + this]
+
+
+@dataclass(frozen=True)
+class WhitespaceRules:
+    """Cross-sell whitespace: a category is held with revenue > 0 in these months ending on d."""
+
+    months: int = 12
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every configurable business number; frozen so it can key caches."""
@@ -71,6 +93,8 @@ class Settings:
     discount_rate: float = 0.08
     min_n: int = 30  # a denominator below this is low_n (kpis.md, Low sample)
     maturity_days: int = 90  # funnel values are mature this long after date_to
+    watchlist: WatchlistRules = field(default_factory=WatchlistRules)
+    whitespace: WhitespaceRules = field(default_factory=WhitespaceRules)
 
     def __hash__(self) -> int:
         return hash(
@@ -81,6 +105,8 @@ class Settings:
                 self.discount_rate,
                 self.min_n,
                 self.maturity_days,
+                self.watchlist,
+                self.whitespace,
             )
         )
 
@@ -114,6 +140,8 @@ def settings_from_dict(data: dict[str, Any], base: Settings | None = None) -> Se
         "discount_rate",
         "min_n",
         "maturity_days",
+        "watchlist",
+        "whitespace",
     }
     if unknown:
         raise ValueError(f"unknown setting {sorted(unknown)[0]}")
@@ -131,6 +159,10 @@ def settings_from_dict(data: dict[str, Any], base: Settings | None = None) -> Se
         discount_rate=float(data.get("discount_rate", base.discount_rate)),
         min_n=int(data.get("min_n", base.min_n)),
         maturity_days=int(data.get("maturity_days", base.maturity_days)),
+        watchlist=_section(WatchlistRules, base.watchlist, data.get("watchlist", {}), "watchlist"),
+        whitespace=_section(
+            WhitespaceRules, base.whitespace, data.get("whitespace", {}), "whitespace"
+        ),
     )
 
 

@@ -37,7 +37,19 @@ ALL_NAMES = (
     "华夏纺织",
     *OTHER[7::2],
 )  # B02, B03 customer names
-TOUR = ("overview", "satisfaction", "retention", "funnel", "lending", "tiers", "value", "glossary")
+TOUR = (
+    "overview",
+    "satisfaction",
+    "retention",
+    "funnel",
+    "lending",
+    "tiers",
+    "value",
+    "managers",
+    "watchlist",
+    "whitespace",
+    "glossary",
+)
 
 
 @pytest.fixture(scope="module")

@@ -48,6 +48,9 @@ TOUR = (
     ("Lending & risk", "lending"),
     ("Tiers & relationships", "tiers"),
     ("Value", "value"),
+    ("Relationship managers", "managers"),
+    ("Watchlist", "watchlist"),
+    ("Cross-sell whitespace", "whitespace"),
     ("Glossary", "glossary"),
 )
 

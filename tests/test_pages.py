@@ -57,6 +57,9 @@ PAGES = (
     "tiers",
     "value",
     "lending",
+    "managers",
+    "watchlist",
+    "whitespace",
     "glossary",
     "upload",
 )

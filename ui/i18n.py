@@ -601,19 +601,26 @@ def value_names(kind: str, lang: str | None = None) -> dict[str, str]:
     return {code: str(value_name(kind, code, lang)) for code in VALUE_NAMES.get(kind, {})}
 
 
+# Each part's own strings (key -> (zh, en) or {"zh", "en"}), merged into the one catalog.
+PART_CATALOGS: tuple[str, ...] = (
+    "ui.i18n_upload",  # the upload page
+    "ui.i18n_desk",  # the relationship manager's desk
+)
+
+
 def _merged() -> dict[str, dict[str, str]]:
-    """STRINGS plus the upload page's STRINGS (key -> (zh, en) or {"zh", "en"})."""
-    try:
-        extra = importlib.import_module("ui.i18n_upload")
-    except ModuleNotFoundError:
-        return STRINGS
+    """STRINGS plus every part's STRINGS; a key defined twice is an error."""
     out = dict(STRINGS)
-    for key, value in getattr(extra, "STRINGS", {}).items():
-        if isinstance(value, dict):
-            out[key] = {"zh": str(value.get("zh", "")), "en": str(value.get("en", ""))}
-        else:
-            zh, en = value
-            out[key] = {"zh": zh, "en": en}
+    for name in PART_CATALOGS:
+        extra = importlib.import_module(name)
+        for key, value in getattr(extra, "STRINGS", {}).items():
+            if key in out:
+                raise ValueError(f"text key {key!r} of {name} is already in the catalog")
+            if isinstance(value, dict):
+                out[key] = {"zh": str(value.get("zh", "")), "en": str(value.get("en", ""))}
+            else:
+                zh, en = value
+                out[key] = {"zh": zh, "en": en}
     return out
 
 
