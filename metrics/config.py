@@ -19,6 +19,7 @@ variable CRM_SETTINGS may override any of them, e.g.::
 
 from __future__ import annotations
 
+import itertools
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -59,6 +60,25 @@ class RelationshipRules:
     risk_ratings: tuple[str, ...] = ("BB", "B", "CCC", "CC", "C")  # "BB or lower"
 
 
+@dataclass(frozen=True)
+class RfmRules:
+    """RFM scoring, amended (kpis.md, RFM): F on fixed thresholds, R and M by quintile.
+
+    F scores the number of thresholds it reaches: (1, 2, 3, 4, 6) gives 1 loan -> 1,
+    2 -> 2, 3 -> 3, 4-5 -> 4, 6 or more -> 5 (and no loan in the 36 months -> 1).
+    """
+
+    frequency_thresholds: tuple[int, ...] = (1, 2, 3, 4, 6)
+
+    def __post_init__(self) -> None:
+        t = self.frequency_thresholds
+        if len(t) != 5 or t[0] < 1 or any(b <= a for a, b in itertools.pairwise(t)):
+            raise ValueError(
+                f"rfm.frequency_thresholds {list(t)}: expected five increasing loan counts "
+                "from 1 up, one per F score 1-5"
+            )
+
+
 # --- Relationship manager's desk (kpis.md, Early-warning watchlist, Cross-sell whitespace)
 @dataclass(frozen=True)
 class WatchlistRules:
@@ -95,6 +115,7 @@ class Settings:
     maturity_days: int = 90  # funnel values are mature this long after date_to
     watchlist: WatchlistRules = field(default_factory=WatchlistRules)
     whitespace: WhitespaceRules = field(default_factory=WhitespaceRules)
+    rfm: RfmRules = field(default_factory=RfmRules)
 
     def __hash__(self) -> int:
         return hash(
@@ -107,6 +128,7 @@ class Settings:
                 self.maturity_days,
                 self.watchlist,
                 self.whitespace,
+                self.rfm,
             )
         )
 
@@ -124,7 +146,8 @@ def _section(cls: type[Any], current: Any, data: dict[str, Any], name: str) -> A
     for key, value in data.items():
         default = getattr(current, key)
         if isinstance(default, tuple):
-            values[key] = tuple(str(v) for v in value)
+            kind = type(default[0]) if default else str
+            values[key] = tuple(kind(v) for v in value)
         else:
             values[key] = type(default)(value)
     return replace(current, **values)
@@ -142,6 +165,7 @@ def settings_from_dict(data: dict[str, Any], base: Settings | None = None) -> Se
         "maturity_days",
         "watchlist",
         "whitespace",
+        "rfm",
     }
     if unknown:
         raise ValueError(f"unknown setting {sorted(unknown)[0]}")
@@ -160,6 +184,7 @@ def settings_from_dict(data: dict[str, Any], base: Settings | None = None) -> Se
         min_n=int(data.get("min_n", base.min_n)),
         maturity_days=int(data.get("maturity_days", base.maturity_days)),
         watchlist=_section(WatchlistRules, base.watchlist, data.get("watchlist", {}), "watchlist"),
+        rfm=_section(RfmRules, base.rfm, data.get("rfm", {}), "rfm"),
         whitespace=_section(
             WhitespaceRules, base.whitespace, data.get("whitespace", {}), "whitespace"
         ),
