@@ -66,6 +66,7 @@ pg = st.navigation(
         ],
     },
     position="sidebar" if user else "hidden",
+    expanded=True,  # every page listed: no "View more" fold above twelve pages
 )  # fmt: skip
 style.apply()
 if user is None:  # every page's URL resolves, but shows the sign-in form until signed in
