@@ -3,12 +3,13 @@
 `build(con)` (called by metrics.store.write_transaction before commit) rewrites:
 - rollup_customers: one row per customer: branch, tier (stored or derived), manager,
   onboard/churn dates, referred, first disbursement;
-- rollup_<source>: the additive measures of each source pre-summed per day (or snapshot
-  month) and branch, tier and manager (branch only for leads and spend), sorted by
-  date so a period reads only its own row groups;
+- rollup_revenue_segments: the trailing-12 revenue state (metrics.engine.revenue_state);
+- rollup_<source>: the additive measures of each source pre-summed per day (snapshot
+  month, revenue month, or anchor month for revenue customers) and branch, tier and
+  manager (branch only for leads and spend), sorted by date so a period reads only its
+  own row groups;
 - rollup_sources: each contract table's start and as-of date;
 - rollup_meta: the fingerprint (version + tier rules) and each table's row count.
-Revenue has no rollup (see Source.has_rollup); its KPIs read revenue by month.
 A store without them (made elsewhere, older, or other tier settings) still answers:
 `location` builds them once in the reader's private in-memory catalog.
 """
@@ -23,11 +24,12 @@ from typing import Any
 import duckdb
 
 from metrics.contract import TABLES
+from metrics.engine.revenue_state import segments_sql
 from metrics.engine.sources import SOURCE_DATES_SQL, SOURCES, Source
 from metrics.engine.sql import MANAGER_SQL, TIER_SQL, settings_params, tier_params, used_params
 from metrics.kpis.catalog import MEASURES
 
-VERSION = 1
+VERSION = 2
 _FALLBACK_LOCK = threading.Lock()
 
 
@@ -58,15 +60,14 @@ def _source_sql(src: Source, s: str) -> str | None:
     cols = ", ".join(f"{MEASURES[m].expr} AS {m}" for m in additive(src))
     if not src.has_rollup:
         return None
-    key = {"event": "x.day", "snapshot": "x.as_of_month"}[src.kind]
-    name = {"event": "day", "snapshot": "as_of_month"}[src.kind]
+    key, name = src.rollup_key
     if src.keyed == "branch":
         return f"""CREATE OR REPLACE TABLE {s}{src.rollup} AS
 SELECT {key} AS {name}, x.branch_id, {cols}
-FROM {src.relation} x GROUP BY ALL ORDER BY 1, 2"""
+FROM {src.rows(s)} x GROUP BY ALL ORDER BY 1, 2"""
     return f"""CREATE OR REPLACE TABLE {s}{src.rollup} AS
 SELECT {key} AS {name}, c.branch_id, c.tier, c.manager, {cols}
-FROM {src.relation} x JOIN {s}rollup_customers c ON c.customer_id = x.customer_id
+FROM {src.rows(s)} x JOIN {s}rollup_customers c ON c.customer_id = x.customer_id
 GROUP BY ALL ORDER BY 1, 2, 3, 4"""
 
 
@@ -89,6 +90,8 @@ def build(
 
     if stale(("customers", "loans")):
         ex(_dim_sql(schema))
+    if stale(("revenue",)):
+        ex(segments_sql(schema))
     for src in SOURCES.values():
         sql = _source_sql(src, schema)
         if sql is not None and stale(src.reads):

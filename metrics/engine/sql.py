@@ -75,17 +75,18 @@ def rel_ctes(on: str = "$rel_on", name: str = "rel") -> str:
     by R12 descending (ties share the best rank) <= top_share x active customers.
     """
     n = name
-    return f"""{n}_m0 AS (SELECT date_trunc('month', {on}::DATE)::DATE AS m0),
-{n}_rev AS (
+    m0 = f"CAST(date_trunc('month', {on}::DATE) AS DATE)"
+    # Bounds as expressions of the parameter, not of a CTE: the scan skips other months.
+    return f"""{n}_rev AS (
     SELECT r.customer_id,
-           coalesce(sum(r.revenue) FILTER (WHERE r.month > m0 - INTERVAL 12 MONTH), 0)::DOUBLE
+           coalesce(sum(r.revenue) FILTER (WHERE r.month > {m0} - INTERVAL 12 MONTH), 0)::DOUBLE
                AS r12,
-           coalesce(sum(r.revenue) FILTER (WHERE r.month <= m0 - INTERVAL 12 MONTH), 0)::DOUBLE
+           coalesce(sum(r.revenue) FILTER (WHERE r.month <= {m0} - INTERVAL 12 MONTH), 0)::DOUBLE
                AS p12,
-           coalesce(sum(r.revenue) FILTER (WHERE r.month > m0 - to_months($recent_months)), 0)
+           coalesce(sum(r.revenue) FILTER (WHERE r.month > {m0} - to_months($recent_months)), 0)
                ::DOUBLE AS l6
-    FROM revenue r, {n}_m0
-    WHERE r.month > m0 - INTERVAL 24 MONTH AND r.month <= m0
+    FROM revenue r
+    WHERE r.month > {m0} - INTERVAL 24 MONTH AND r.month <= {m0}
     GROUP BY r.customer_id
 ),
 {n}_risky AS (

@@ -1,0 +1,96 @@
+"""The trailing-12 revenue state: for each customer, the anchor months it is a revenue
+customer in and how many categories it holds there, as a few segments per customer.
+
+kpis.md: for a period ending in anchor month a, a customer counts for avg_annual_revenue
+and cross_sell_rate when it has a revenue row in the 12 months a-11 .. a, and is
+cross-sold when 2 or more product categories sum to more than 0 over those months. Both
+depend on the anchor month only (never on the day), so a state per month is exact.
+
+Built at publish (metrics.engine.rollups), from the revenue rows with customers and
+categories dictionary-encoded as integers and months as integers (year x 12 + month - 1):
+- a (customer, category) pair whose rows are consecutive months, all positive, is present
+  and positive exactly on the anchors [first, last + 11]: two events, no window;
+- every other pair (a gap of a month or more, or a row <= 0) gets change points: +v at
+  its row's month m, -v at m + 12; the running sum at each change point is that anchor's
+  exact 12-month sum (DECIMAL, no rounding), and so is the running count of rows;
+- per customer, the +1/-1 events of "present" and "positive" summed in anchor order give
+  the segments [month_from, month_to] where it is a revenue customer, with `cats`.
+rollup_revenue_segments(customer_id, month_from, month_to, cats): a few rows a customer
+(about 300,000 for 200,000 customers over five years), where the raw query for one
+period grouped 3.5 million revenue rows into 1.2 million (customer, category) sums.
+"""
+
+from __future__ import annotations
+
+
+def _month(expr: str) -> str:
+    """SQL: the first day of month index `expr` (year x 12 + month - 1)."""
+    return f"make_date(({expr}) // 12, ({expr}) % 12 + 1, 1)"
+
+
+def segments_sql(schema: str) -> str:
+    """CREATE the segments table in `schema` from the revenue rows."""
+    return f"""CREATE OR REPLACE TABLE {schema}rollup_revenue_segments AS
+WITH cdict AS (
+    SELECT customer_id, (row_number() OVER ())::INTEGER AS ck
+    FROM (SELECT DISTINCT customer_id FROM revenue)
+),
+kdict AS (
+    SELECT product_category, (row_number() OVER ())::INTEGER AS kk
+    FROM (SELECT DISTINCT product_category FROM revenue)
+),
+r AS (
+    SELECT c.ck, k.kk, (year(x.month) * 12 + month(x.month) - 1)::INTEGER AS m, x.revenue AS v
+    FROM revenue x
+    JOIN cdict c ON c.customer_id = x.customer_id
+    JOIN kdict k ON k.product_category = x.product_category
+),
+pairs AS (
+    SELECT ck, kk, min(m) AS lo, max(m) AS hi,
+           count(*) = max(m) - min(m) + 1 AND min(v) > 0 AS regular
+    FROM r GROUP BY ck, kk
+),
+regular_events AS (
+    SELECT ck, lo AS t, 1 AS d_pos, 1 AS d_present FROM pairs WHERE regular
+    UNION ALL
+    SELECT ck, hi + 12, -1, -1 FROM pairs WHERE regular
+),
+irregular AS (
+    SELECT r.* FROM r
+    SEMI JOIN (SELECT ck, kk FROM pairs WHERE NOT regular) p ON p.ck = r.ck AND p.kk = r.kk
+),
+deltas AS (
+    SELECT ck, kk, m AS t, v AS dv, 1 AS dn FROM irregular
+    UNION ALL
+    SELECT ck, kk, m + 12, -v, -1 FROM irregular
+),
+running AS (
+    SELECT DISTINCT ck, kk, t, (sum(dv) OVER w > 0)::INTEGER AS pos,
+           (sum(dn) OVER w > 0)::INTEGER AS present
+    FROM deltas
+    WINDOW w AS (PARTITION BY ck, kk ORDER BY t RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+),
+irregular_events AS (
+    SELECT ck, t, pos - coalesce(lag(pos) OVER w, 0) AS d_pos,
+           present - coalesce(lag(present) OVER w, 0) AS d_present
+    FROM running
+    WINDOW w AS (PARTITION BY ck, kk ORDER BY t)
+),
+events AS (
+    SELECT ck, t, sum(d_pos) AS d_pos, sum(d_present) AS d_present
+    FROM (SELECT * FROM regular_events
+          UNION ALL
+          SELECT * FROM irregular_events WHERE d_pos <> 0 OR d_present <> 0)
+    GROUP BY ck, t
+),
+state AS (
+    SELECT ck, t, sum(d_pos) OVER w AS cats, sum(d_present) OVER w AS present,
+           lead(t) OVER w AS t_next
+    FROM events
+    WINDOW w AS (PARTITION BY ck ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+)
+SELECT c.customer_id, {_month("s.t")} AS month_from, {_month("s.t_next - 1")} AS month_to,
+       s.cats::INTEGER AS cats
+FROM state s JOIN cdict c ON c.ck = s.ck
+WHERE s.present > 0
+ORDER BY month_from, c.customer_id"""
