@@ -307,7 +307,10 @@ class _Eval:
             SOURCES[s].keyed == "customer" for s in per_source
         )
         if rel:
-            sql = f"WITH {CUST_CTE}, {rel_ctes()} SELECT customer_id, rel_type FROM rel"
+            sql = (
+                f"WITH {CUST_CTE}, {rel_ctes(rollups=self.schema)} "
+                "SELECT customer_id, rel_type FROM rel"
+            )
             self.con.register(REL_MAP, run(self.con, sql, {**params, "rel_on": self.f.date_to}))
         try:
             for sid, (ms, ps) in per_source.items():

@@ -94,3 +94,40 @@ SELECT c.customer_id, {_month("s.t")} AS month_from, {_month("s.t_next - 1")} AS
 FROM state s JOIN cdict c ON c.ck = s.ck
 WHERE s.present > 0
 ORDER BY month_from, c.customer_id"""
+
+
+def revenue_customers_sql(table: str, measures: dict[str, str], schema: str) -> str:
+    """CREATE the anchor-month rollup of `measures` (id -> SQL aggregate over rows `x` of a
+    customer and anchor month, e.g. count(*) FILTER (WHERE x.cats >= 2)) per branch, tier
+    and manager, from the segments: each segment adds its rows from month_from and takes
+    them away after month_to; a running sum per group over every month gives each anchor.
+    """
+    s = schema
+    dims = "c.branch_id, c.tier, c.manager"
+    seg = (
+        f"FROM {s}rollup_revenue_segments x "
+        f"JOIN {s}rollup_customers c ON c.customer_id = x.customer_id GROUP BY ALL"
+    )
+    plus = ", ".join(f"{e} AS {m}" for m, e in measures.items())
+    minus = ", ".join(f"-({e}) AS {m}" for m, e in measures.items())
+    net = ", ".join(f"sum({m}) AS {m}" for m in measures)
+    running = ", ".join(f"CAST(sum(coalesce(n.{m}, 0)) OVER w AS BIGINT) AS {m}" for m in measures)
+    nonzero = " OR ".join(f"{m} <> 0" for m in measures)
+    return f"""CREATE OR REPLACE TABLE {s}{table} AS
+WITH events AS (
+    SELECT x.month_from AS month, {dims}, {plus} {seg}
+    UNION ALL
+    SELECT CAST(x.month_to + INTERVAL 1 MONTH AS DATE), {dims}, {minus} {seg}
+),
+net AS (SELECT month, branch_id, tier, manager, {net} FROM events GROUP BY ALL),
+months AS (
+    SELECT unnest(generate_series(min(month), max(month), INTERVAL 1 MONTH))::DATE AS month
+    FROM net
+),
+grid AS (SELECT * FROM months CROSS JOIN (SELECT DISTINCT branch_id, tier, manager FROM net)),
+running AS (
+    SELECT g.month, g.branch_id, g.tier, g.manager, {running}
+    FROM grid g LEFT JOIN net n USING (month, branch_id, tier, manager)
+    WINDOW w AS (PARTITION BY g.branch_id, g.tier, g.manager ORDER BY g.month)
+)
+SELECT * FROM running WHERE {nonzero} ORDER BY 1, 2, 3, 4"""

@@ -4,6 +4,8 @@
 - rollup_customers: one row per customer: branch, tier (stored or derived), manager,
   onboard/churn dates, referred, first disbursement;
 - rollup_revenue_segments: the trailing-12 revenue state (metrics.engine.revenue_state);
+- rollup_risk: per snapshot month, the customers with a loan in a class other than normal
+  (the relationship types' risk flag);
 - rollup_<source>: the additive measures of each source pre-summed per day (snapshot
   month, revenue month, or anchor month for revenue customers) and branch, tier and
   manager (branch only for leads and spend), sorted by date so a period reads only its
@@ -24,9 +26,16 @@ from typing import Any
 import duckdb
 
 from metrics.contract import TABLES
-from metrics.engine.revenue_state import segments_sql
+from metrics.engine.revenue_state import revenue_customers_sql, segments_sql
 from metrics.engine.sources import SOURCE_DATES_SQL, SOURCES, Source
-from metrics.engine.sql import MANAGER_SQL, TIER_SQL, settings_params, tier_params, used_params
+from metrics.engine.sql import (
+    MANAGER_SQL,
+    RISK_ROLLUP_SQL,
+    TIER_SQL,
+    settings_params,
+    tier_params,
+    used_params,
+)
 from metrics.kpis.catalog import MEASURES
 
 VERSION = 2
@@ -41,14 +50,17 @@ def fingerprint() -> str:
 
 def _dim_sql(s: str) -> str:
     return f"""CREATE OR REPLACE TABLE {s}rollup_customers AS
-SELECT c.customer_id, c.branch_id, {TIER_SQL} AS tier,
-       {MANAGER_SQL.format(col="c.relationship_manager")} AS manager,
-       c.onboard_date, c.churn_date,
-       coalesce(trim(c.referred_by), '') <> '' AS referred, f.first_disbursed
-FROM customers c
-LEFT JOIN (SELECT customer_id, min(disbursed_date) AS first_disbursed
-           FROM loans GROUP BY customer_id) f ON f.customer_id = c.customer_id
-ORDER BY c.customer_id"""
+SELECT *, (dense_rank() OVER (ORDER BY branch_id, tier, manager))::INTEGER AS dim
+FROM (
+    SELECT c.customer_id, c.branch_id, {TIER_SQL} AS tier,
+           {MANAGER_SQL.format(col="c.relationship_manager")} AS manager,
+           c.onboard_date, c.churn_date,
+           coalesce(trim(c.referred_by), '') <> '' AS referred, f.first_disbursed
+    FROM customers c
+    LEFT JOIN (SELECT customer_id, min(disbursed_date) AS first_disbursed
+               FROM loans GROUP BY customer_id) f ON f.customer_id = c.customer_id
+)
+ORDER BY customer_id"""
 
 
 def additive(src: Source) -> list[str]:
@@ -60,15 +72,22 @@ def _source_sql(src: Source, s: str) -> str | None:
     cols = ", ".join(f"{MEASURES[m].expr} AS {m}" for m in additive(src))
     if not src.has_rollup:
         return None
+    if src.kind == "customers12":
+        return revenue_customers_sql(src.rollup, {m: MEASURES[m].expr for m in additive(src)}, s)
     key, name = src.rollup_key
     if src.keyed == "branch":
         return f"""CREATE OR REPLACE TABLE {s}{src.rollup} AS
 SELECT {key} AS {name}, x.branch_id, {cols}
 FROM {src.rows(s)} x GROUP BY ALL ORDER BY 1, 2"""
+    # Grouped by the integer `dim` of (branch, tier, manager), named after: several times
+    # faster than grouping millions of rows by three strings.
     return f"""CREATE OR REPLACE TABLE {s}{src.rollup} AS
-SELECT {key} AS {name}, c.branch_id, c.tier, c.manager, {cols}
-FROM {src.rows(s)} x JOIN {s}rollup_customers c ON c.customer_id = x.customer_id
-GROUP BY ALL ORDER BY 1, 2, 3, 4"""
+SELECT k.{name}, d.branch_id, d.tier, d.manager, k.* EXCLUDE ({name}, dim)
+FROM (SELECT {key} AS {name}, c.dim, {cols}
+      FROM {src.rows(s)} x JOIN {s}rollup_customers c ON c.customer_id = x.customer_id
+      GROUP BY ALL) k
+JOIN (SELECT DISTINCT dim, branch_id, tier, manager FROM {s}rollup_customers) d ON d.dim = k.dim
+ORDER BY 1, 2, 3, 4"""
 
 
 def build(
@@ -92,6 +111,8 @@ def build(
         ex(_dim_sql(schema))
     if stale(("revenue",)):
         ex(segments_sql(schema))
+    if stale(("loan_balances", "loans")):
+        ex(RISK_ROLLUP_SQL.format(s=schema))
     for src in SOURCES.values():
         sql = _source_sql(src, schema)
         if sql is not None and stale(src.reads):
