@@ -38,7 +38,7 @@ from metrics.engine.sql import (
 )
 from metrics.kpis.catalog import MEASURES
 
-VERSION = 2
+VERSION = 3
 _FALLBACK_LOCK = threading.Lock()
 
 
