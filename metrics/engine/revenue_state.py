@@ -18,9 +18,22 @@ categories dictionary-encoded as integers and months as integers (year x 12 + mo
 rollup_revenue_segments(customer_id, month_from, month_to, cats): a few rows a customer
 (about 300,000 for 200,000 customers over five years), where the raw query for one
 period grouped 3.5 million revenue rows into 1.2 million (customer, category) sums.
+
+Incremental: rollup_revenue_months keeps each month's row count and a hash sum of its
+rows. A load that changes months lo .. hi changes the state of the anchors lo .. hi + 11
+only, and those depend only on the rows of lo - 11 .. hi + 11: `update` recomputes the
+segments from those rows, clipped to those anchors, and keeps the rest.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+FINGERPRINTS_SQL = """SELECT month, count(*) AS n,
+       sum(hash(customer_id, product_category, revenue))::HUGEINT AS fp
+FROM revenue GROUP BY month"""
 
 
 def _month(expr: str) -> str:
@@ -29,21 +42,27 @@ def _month(expr: str) -> str:
 
 
 def segments_sql(schema: str) -> str:
-    """CREATE the segments table in `schema` from the revenue rows."""
-    return f"""CREATE OR REPLACE TABLE {schema}rollup_revenue_segments AS
-WITH cdict AS (
+    """CREATE the segments table in `schema` from every revenue row."""
+    return f"CREATE OR REPLACE TABLE {schema}rollup_revenue_segments AS {_segments_select()}"
+
+
+def _segments_select(where: str = "TRUE") -> str:
+    """The segments of the revenue rows `x` that satisfy `where`, exact for every anchor
+    whose 12 months hold only such rows."""
+    return f"""WITH cdict AS (
     SELECT customer_id, (row_number() OVER ())::INTEGER AS ck
-    FROM (SELECT DISTINCT customer_id FROM revenue)
+    FROM (SELECT DISTINCT customer_id FROM revenue x WHERE {where})
 ),
 kdict AS (
     SELECT product_category, (row_number() OVER ())::INTEGER AS kk
-    FROM (SELECT DISTINCT product_category FROM revenue)
+    FROM (SELECT DISTINCT product_category FROM revenue x WHERE {where})
 ),
 r AS (
     SELECT c.ck, k.kk, (year(x.month) * 12 + month(x.month) - 1)::INTEGER AS m, x.revenue AS v
     FROM revenue x
     JOIN cdict c ON c.customer_id = x.customer_id
     JOIN kdict k ON k.product_category = x.product_category
+    WHERE {where}
 ),
 pairs AS (
     SELECT ck, kk, min(m) AS lo, max(m) AS hi,
@@ -94,6 +113,62 @@ SELECT c.customer_id, {_month("s.t")} AS month_from, {_month("s.t_next - 1")} AS
 FROM state s JOIN cdict c ON c.ck = s.ck
 WHERE s.present > 0
 ORDER BY month_from, c.customer_id"""
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def fingerprints_sql(schema: str) -> str:
+    """CREATE the per-month fingerprints the next incremental update compares with."""
+    return f"CREATE OR REPLACE TABLE {schema}rollup_revenue_months AS {FINGERPRINTS_SQL}"
+
+
+def changed_months(con: duckdb.DuckDBPyConnection, schema: str) -> list[dt.date]:
+    """Revenue months whose rows differ from the last build's (added, removed or changed)."""
+    rows = con.execute(
+        f"""SELECT coalesce(n.month, o.month) FROM ({FINGERPRINTS_SQL}) n
+FULL OUTER JOIN {schema}rollup_revenue_months o ON o.month = n.month
+WHERE n.n IS DISTINCT FROM o.n OR n.fp IS DISTINCT FROM o.fp
+ORDER BY 1"""
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def update(con: duckdb.DuckDBPyConnection, schema: str, months: list[dt.date]) -> None:
+    """Recompute the segments of the anchors `months` change, keep every other anchor's."""
+    if not months:
+        return
+    a_lo, a_hi = months[0], _add_months(months[-1], 11)
+    params = {
+        "a_lo": a_lo,
+        "a_hi": a_hi,
+        "before": _add_months(a_lo, -1),
+        "after": _add_months(a_hi, 1),
+        "rows_lo": _add_months(a_lo, -11),
+        "rows_hi": a_hi,
+    }
+    seg = f"{schema}rollup_revenue_segments"
+    fresh = _segments_select("x.month BETWEEN $rows_lo AND $rows_hi")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _crm_segments_update AS
+SELECT customer_id, month_from, least(month_to, $before) AS month_to, cats FROM {seg}
+WHERE month_from < $a_lo AND month_to >= $a_lo
+UNION ALL
+SELECT customer_id, greatest(month_from, $after), month_to, cats FROM {seg}
+WHERE month_to > $a_hi AND month_from <= $a_hi
+UNION ALL
+SELECT customer_id, greatest(month_from, $a_lo), least(month_to, $a_hi), cats
+FROM ({fresh}) f WHERE month_to >= $a_lo AND month_from <= $a_hi""",
+        params,
+    )
+    con.execute(
+        f"DELETE FROM {seg} WHERE month_to >= $a_lo AND month_from <= $a_hi",
+        {"a_lo": a_lo, "a_hi": a_hi},
+    )
+    con.execute(f"INSERT INTO {seg} SELECT * FROM _crm_segments_update")
+    con.execute("DROP TABLE _crm_segments_update")
 
 
 def revenue_customers_sql(table: str, measures: dict[str, str], schema: str) -> str:

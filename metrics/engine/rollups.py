@@ -26,7 +26,8 @@ from typing import Any
 import duckdb
 
 from metrics.contract import TABLES
-from metrics.engine.revenue_state import revenue_customers_sql, segments_sql
+from metrics.engine import revenue_state
+from metrics.engine.revenue_state import revenue_customers_sql
 from metrics.engine.sources import SOURCE_DATES_SQL, SOURCES, Source
 from metrics.engine.sql import (
     MANAGER_SQL,
@@ -38,7 +39,7 @@ from metrics.engine.sql import (
 )
 from metrics.kpis.catalog import MEASURES
 
-VERSION = 3
+VERSION = 4
 _FALLBACK_LOCK = threading.Lock()
 
 
@@ -68,7 +69,7 @@ def additive(src: Source) -> list[str]:
     return [m.id for m in MEASURES.values() if m.source == src.id and m.additive]
 
 
-def _source_sql(src: Source, s: str) -> str | None:
+def _source_sql(src: Source, s: str, where: str = "TRUE") -> str | None:
     cols = ", ".join(f"{MEASURES[m].expr} AS {m}" for m in additive(src))
     if not src.has_rollup:
         return None
@@ -85,9 +86,25 @@ FROM {src.rows(s)} x GROUP BY ALL ORDER BY 1, 2"""
 SELECT k.{name}, d.branch_id, d.tier, d.manager, k.* EXCLUDE ({name}, dim)
 FROM (SELECT {key} AS {name}, c.dim, {cols}
       FROM {src.rows(s)} x JOIN {s}rollup_customers c ON c.customer_id = x.customer_id
+      WHERE {where}
       GROUP BY ALL) k
 JOIN (SELECT DISTINCT dim, branch_id, tier, manager FROM {s}rollup_customers) d ON d.dim = k.dim
 ORDER BY 1, 2, 3, 4"""
+
+
+def _replace_months(con: duckdb.DuckDBPyConnection, src: Source, s: str, months: list[Any]) -> None:
+    """Recompute the rows of `months` of a monthly rollup (the others are unchanged)."""
+    if not months:
+        return
+    key, name = src.rollup_key
+    sql = _source_sql(src, s, f"list_contains($months::DATE[], {key})")
+    assert sql is not None
+    select = sql[sql.index(" AS\n") + 4 :]
+    con.execute(
+        f"DELETE FROM {s}{src.rollup} WHERE list_contains($months::DATE[], {name})",
+        {"months": months},
+    )
+    con.execute(f"INSERT INTO {s}{src.rollup} {select}", {"months": months})
 
 
 def build(
@@ -109,13 +126,25 @@ def build(
 
     if stale(("customers", "loans")):
         ex(_dim_sql(schema))
+    # Revenue: the months a load changed (None: all), found by their fingerprints.
+    months: list[Any] | None = None
     if stale(("revenue",)):
-        ex(segments_sql(schema))
+        if changed is None:
+            ex(revenue_state.segments_sql(schema))
+        else:
+            months = revenue_state.changed_months(con, schema)
+            revenue_state.update(con, schema, months)
+        ex(revenue_state.fingerprints_sql(schema))
     if stale(("loan_balances", "loans")):
         ex(RISK_ROLLUP_SQL.format(s=schema))
     for src in SOURCES.values():
         sql = _source_sql(src, schema)
-        if sql is not None and stale(src.reads):
+        if sql is None or not stale(src.reads):
+            continue
+        if src.kind == "months12" and months is not None and not stale(("customers",)):
+            # The same dimensions: only the changed months' sums are recomputed.
+            _replace_months(con, src, schema, months)
+        else:
             ex(sql)
     ex(f"CREATE OR REPLACE TABLE {schema}rollup_sources AS {SOURCE_DATES_SQL}")
     ex(f"CREATE OR REPLACE TABLE {schema}rollup_meta (key VARCHAR, value VARCHAR)")
