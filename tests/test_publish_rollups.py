@@ -152,3 +152,16 @@ def test_a_revenue_load_updates_the_state_as_a_full_build_would(
     assert _cats(con, "C01", D(2025, 9, 1)) == 2
     con.close()
     assert updated[-1] == [D(2025, 3, 1)] and len(updated) == 3
+
+
+def test_data_bounds_read_the_rollups_source_dates(tmp_path: Path) -> None:
+    from metrics.views import data_bounds
+
+    db = build_seed_store(tmp_path / "seed.duckdb")
+    con = connect_reader(db)
+    try:
+        # Earliest: C10 onboarded 2017-01-10 (loans start 2019-02-01, revenue 2024-02).
+        # Latest: 2025-12-31 (survey S06, lead LD06 created, the 2025-12 balance snapshot).
+        assert data_bounds(con) == (D(2017, 1, 10), D(2025, 12, 31))
+    finally:
+        con.close()

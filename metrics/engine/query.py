@@ -30,7 +30,6 @@ from metrics.engine.sql import (
     PERIODS_CTE,
     customer_ok,
     rel_ctes,
-    run,
     settings_params,
     used_params,
 )
@@ -49,7 +48,7 @@ BREAKDOWNS: tuple[str, ...] = (
 )
 REL_TYPE_IDS: tuple[str, ...] = ("churning", "risk", "strategic", "growth", "stable")
 ALL = "all"
-REL_MAP = "_crm_rel_map"  # relationship types on date_to, registered on the cursor
+REL_MAP = "_crm_rel_map"  # relationship types on date_to: a temp table of the cursor
 # A derived KPI whose input has no such dimension takes the whole selection's input
 # (CLV/CAC by tier divides each tier's CLV by the selection's CAC); by manager it is null.
 OVERALL_FALLBACK: tuple[str, ...] = ("tier", "relationship_type")
@@ -311,13 +310,14 @@ class _Eval:
                 f"WITH {CUST_CTE}, {rel_ctes(rollups=self.schema)} "
                 "SELECT customer_id, rel_type FROM rel"
             )
-            self.con.register(REL_MAP, run(self.con, sql, {**params, "rel_on": self.f.date_to}))
+            sql = f"CREATE OR REPLACE TEMP TABLE {REL_MAP} AS {sql}"  # stays in DuckDB
+            self.con.execute(sql, used_params(sql, {**params, "rel_on": self.f.date_to}))
         try:
             for sid, (ms, ps) in per_source.items():
                 self._load_source(SOURCES[sid], sorted(ms), sorted(ps), params)
         finally:
             if rel:
-                self.con.unregister(REL_MAP)
+                self.con.execute(f"DROP TABLE IF EXISTS temp.{REL_MAP}")
 
     def _load_source(
         self, src: Source, ms: list[str], pids: list[int], base: dict[str, Any]
