@@ -16,6 +16,7 @@ import pandas as pd
 
 from metrics.config import get_settings
 from metrics.contract import FUNNEL_STAGES
+from metrics.engine import rollups
 from metrics.engine.sql import BRANCH_OK, CUST_CTE, customer_ok, rel_ctes, run, settings_params
 from metrics.filters import Filters
 
@@ -130,7 +131,7 @@ def relationship_types(
 
     The type itself is computed bank-wide (top 10 % among ALL active customers).
     """
-    sql = f"""WITH {CUST_CTE}, {rel_ctes()}
+    sql = f"""WITH {CUST_CTE}, {rel_ctes(rollups=rollups.location(con))}
 SELECT customer_id, customer_name, branch_id, tier, rel_type, r12, p12
 FROM rel WHERE {_selected()}
 ORDER BY customer_id"""
@@ -139,7 +140,7 @@ ORDER BY customer_id"""
 
 def relationship_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Per type (all five, in order): customers, summed R12 and its share of the selection's R12."""
-    sql = f"""WITH {CUST_CTE}, {rel_ctes()},
+    sql = f"""WITH {CUST_CTE}, {rel_ctes(rollups=rollups.location(con))},
 types AS (SELECT unnest($rel_ids::VARCHAR[]) AS rel_type,
                  unnest(range(len($rel_ids::VARCHAR[]))) AS ord),
 agg AS (SELECT rel_type, count(*) AS customers, sum(r12) AS r12 FROM rel
@@ -157,7 +158,9 @@ def type_movement(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
     'not_active' holds customers entering (row) or leaving (column) between the two days.
     """
-    sql = f"""WITH {CUST_CTE}, {rel_ctes("$date_from", "rel_a")}, {rel_ctes("$date_to", "rel_b")},
+    s = rollups.location(con)
+    sql = f"""WITH {CUST_CTE}, {rel_ctes("$date_from", "rel_a", s)},
+{rel_ctes("$date_to", "rel_b", s)},
 moves AS (
     SELECT coalesce(a.rel_type, '{NOT_ACTIVE}') AS from_type,
            coalesce(b.rel_type, '{NOT_ACTIVE}') AS to_type,
@@ -346,7 +349,7 @@ def drill_down(
         else "TRUE"
     )
     where = _selected("c")
-    sql = f"""WITH {CUST_CTE}, {rel_ctes()}, {RFM_CTES}
+    sql = f"""WITH {CUST_CTE}, {rel_ctes(rollups=rollups.location(con))}, {RFM_CTES}
 SELECT c.customer_id, c.customer_name, c.branch_id, c.tier, c.tier_source, c.credit_rating,
        c.total_assets, c.onboard_date, c.churn_date, c.relationship_manager,
        rel.rel_type, rel.r12, rel.p12, rfm.segment AS rfm_segment,

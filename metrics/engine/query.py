@@ -30,7 +30,6 @@ from metrics.engine.sql import (
     PERIODS_CTE,
     customer_ok,
     rel_ctes,
-    run,
     settings_params,
     used_params,
 )
@@ -49,7 +48,7 @@ BREAKDOWNS: tuple[str, ...] = (
 )
 REL_TYPE_IDS: tuple[str, ...] = ("churning", "risk", "strategic", "growth", "stable")
 ALL = "all"
-REL_MAP = "_crm_rel_map"  # relationship types on date_to, registered on the cursor
+REL_MAP = "_crm_rel_map"  # relationship types on date_to: a temp table of the cursor
 # A derived KPI whose input has no such dimension takes the whole selection's input
 # (CLV/CAC by tier divides each tier's CLV by the selection's CAC); by manager it is null.
 OVERALL_FALLBACK: tuple[str, ...] = ("tier", "relationship_type")
@@ -154,7 +153,10 @@ def _period_join(src: Source, table_alias: str = "x") -> str:
             f"AND {x}.month BETWEEN $rev_lo AND $rev_hi"
         )
     if src.kind == "customers12":
-        return f"JOIN periods p ON {x}.month = CAST(date_trunc('month', p.date_to) AS DATE)"
+        return (
+            f"JOIN periods p ON {x}.month = CAST(date_trunc('month', p.date_to) AS DATE) "
+            f"AND {x}.month BETWEEN $rev_lo AND $rev_hi"
+        )
     return "CROSS JOIN periods p"
 
 
@@ -215,39 +217,22 @@ def _raw_sql(src: Source, measures: list[str], by: str | None, s: str) -> str:
     elif src.keyed == "branch":
         grp = _grp(by, "x", "branch")
         body = (
-            f"FROM {src.relation} x {_period_join(src)} WHERE {BRANCH_OK.format(col='x.branch_id')}"
+            f"FROM {src.rows(s)} x {_period_join(src)} WHERE {BRANCH_OK.format(col='x.branch_id')}"
         )
     else:
         ctes.append(_sel_cte(src, by, s))
         grp = "c.grp"
         if src.kind == "snapshot":
             ctes.append(_snap_cte("loan_balances"))
-            body = f"FROM {src.relation} x {_JOIN_SEL} {_period_join(src)}"
-        elif src.kind == "customers12":
-            ctes.append(
-                """period_months AS (
-    SELECT pid, CAST(date_trunc('month', date_to) - to_months(i) AS DATE) AS month
-    FROM periods, range(12) t(i)
-),
-per_cat AS (
-    SELECT pm.pid, r.customer_id, r.product_category, sum(r.revenue) AS rev
-    FROM revenue r
-    JOIN sel ON sel.customer_id = r.customer_id
-    JOIN period_months pm ON pm.month = r.month
-    WHERE r.month BETWEEN $rev_lo AND $rev_hi
-    GROUP BY ALL
-),
-per_cust AS (
-    SELECT pid, customer_id, sum(rev) AS rev, count(*) FILTER (WHERE rev > 0) AS cats
-    FROM per_cat GROUP BY ALL
-)"""
-            )
+            body = f"FROM {src.rows(s)} x {_JOIN_SEL} {_period_join(src)}"
+        elif src.kind == "customers12":  # the segment holding each period's anchor month
             body = (
-                "FROM per_cust x JOIN sel c ON c.customer_id = x.customer_id "
-                "JOIN periods p ON p.pid = x.pid"
+                f"FROM {s}rollup_revenue_segments x {_JOIN_SEL} "
+                "JOIN periods p ON CAST(date_trunc('month', p.date_to) AS DATE) "
+                "BETWEEN x.month_from AND x.month_to"
             )
         else:
-            body = f"FROM {src.relation} x {_JOIN_SEL} {_period_join(src)}"
+            body = f"FROM {src.rows(s)} x {_JOIN_SEL} {_period_join(src)}"
     return (
         "WITH " + ",\n".join(ctes) + f"\nSELECT p.pid, {grp} AS grp, {cols}\n{body}\nGROUP BY ALL"
     )
@@ -321,14 +306,18 @@ class _Eval:
             SOURCES[s].keyed == "customer" for s in per_source
         )
         if rel:
-            sql = f"WITH {CUST_CTE}, {rel_ctes()} SELECT customer_id, rel_type FROM rel"
-            self.con.register(REL_MAP, run(self.con, sql, {**params, "rel_on": self.f.date_to}))
+            sql = (
+                f"WITH {CUST_CTE}, {rel_ctes(rollups=self.schema)} "
+                "SELECT customer_id, rel_type FROM rel"
+            )
+            sql = f"CREATE OR REPLACE TEMP TABLE {REL_MAP} AS {sql}"  # stays in DuckDB
+            self.con.execute(sql, used_params(sql, {**params, "rel_on": self.f.date_to}))
         try:
             for sid, (ms, ps) in per_source.items():
                 self._load_source(SOURCES[sid], sorted(ms), sorted(ps), params)
         finally:
             if rel:
-                self.con.unregister(REL_MAP)
+                self.con.execute(f"DROP TABLE IF EXISTS temp.{REL_MAP}")
 
     def _load_source(
         self, src: Source, ms: list[str], pids: list[int], base: dict[str, Any]
