@@ -6,8 +6,7 @@ import streamlit as st
 
 from metrics import kpis
 from metrics.registry import KPIS
-from ui import components as c
-from ui import sidebar
+from ui import cards, kpi_charts, page, sidebar
 from ui.i18n import t
 from ui.state import trend_window
 
@@ -35,20 +34,20 @@ TREND: tuple[str, ...] = (
 )
 
 f, lang = sidebar.current_filters(), sidebar.lang()
-c.page_header("overview_title", f, lang)
-c.guard(lang, f)
+page.page_header("overview_title", f, lang)
+page.guard(lang, f)
 TARGETED: tuple[str, ...] = tuple(k for k in KPIS if KPIS[k].target is not None)
-compare = c.load(kpis.compare, f, kpis=HEADLINE + TARGETED)
-trend = c.load(kpis.series, trend_window(f), kind="month", kpis=HEADLINE + TREND)
+compare = page.load(kpis.compare, f, kpis=HEADLINE + TARGETED)
+trend = page.load(kpis.series, trend_window(f), kind="month", kpis=HEADLINE + TREND)
 
 st.subheader(t("headline", lang))
-c.kpi_cards(HEADLINE, compare, lang, trend)
+cards.kpi_cards(HEADLINE, compare, lang, trend)
 
 st.subheader(t("off_target_title", lang))
-c.off_target(compare, list(TARGETED), f, lang)
+cards.off_target(compare, list(TARGETED), f, lang)
 
 st.subheader(t("trend_title", lang))
 for start in range(0, len(TREND), 3):
     for col, kpi_id in zip(st.columns(3), TREND[start : start + 3], strict=False):
         with col:
-            c.kpi_trend(kpi_id, trend, lang, height=260, key=f"trend_{kpi_id}")
+            kpi_charts.kpi_trend(kpi_id, trend, lang, height=260, key=f"trend_{kpi_id}")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics import analysis, kpis, views
-from ui import charts, sidebar
-from ui import components as c
+from ui import cards, charts, drill, kpi_charts, page, sidebar, tables
 from ui.i18n import t
 from ui.state import cohort_window, trend_window
 
@@ -33,25 +32,29 @@ CHURN_COLUMNS: tuple[str, ...] = (
 )
 
 f, lang = sidebar.current_filters(), sidebar.lang()
-c.page_header("page_retention", f, lang)
-c.guard(lang, f)
-compare = c.load(kpis.compare, f, kpis=CARDS)
-rolling = c.load(kpis.series, trend_window(f), kind="trailing12", kpis=CARDS)
-c.kpi_cards(CARDS, compare, lang, rolling)
+page.page_header("page_retention", f, lang)
+page.guard(lang, f)
+compare = page.load(kpis.compare, f, kpis=CARDS)
+rolling = page.load(kpis.series, trend_window(f), kind="trailing12", kpis=CARDS)
+cards.kpi_cards(CARDS, compare, lang, rolling)
 
 left, right = st.columns(2)
 with left:
-    c.kpi_trend("retention_rate", rolling, lang, title=t("retention_trend", lang), key="ret")
+    kpi_charts.kpi_trend(
+        "retention_rate", rolling, lang, title=t("retention_trend", lang), key="ret"
+    )
 with right:
-    c.kpi_trend("churn_rate", rolling, lang, title=t("churn_trend", lang), key="churn")
+    kpi_charts.kpi_trend("churn_rate", rolling, lang, title=t("churn_trend", lang), key="churn")
 left, right = st.columns(2)
 with left:
-    c.kpi_trend("renewal_rate", rolling, lang, title=t("renewal_trend", lang), key="renew")
+    kpi_charts.kpi_trend("renewal_rate", rolling, lang, title=t("renewal_trend", lang), key="renew")
 with right:
-    c.kpi_trend("repurchase_rate", rolling, lang, title=t("repeat_trend", lang), key="repeat")
+    kpi_charts.kpi_trend(
+        "repurchase_rate", rolling, lang, title=t("repeat_trend", lang), key="repeat"
+    )
 
 cohort_f = cohort_window(f)
-cohorts = c.load(analysis.cohort_retention, cohort_f)
+cohorts = page.load(analysis.cohort_retention, cohort_f)
 st.subheader(t("cohort_title", lang))
 st.caption(t("cohort_caption", lang, start=cohort_f.date_from, end=cohort_f.date_to))
 fig = charts.cohort_heatmap(
@@ -60,14 +63,14 @@ fig = charts.cohort_heatmap(
     x_title=t("quarters_after", lang),
     size_label=t("cohort_size", lang),
 )
-c.chart(fig, key="cohorts")
+page.chart(fig, key="cohorts")
 
 st.subheader(t("churned_list", lang))
-churned = c.load(views.churned_customers, f)
+churned = page.load(views.churned_customers, f)
 if churned.empty:
     st.success(t("no_churn", lang), icon=":material/check_circle:")
 else:
-    c.table(
+    tables.table(
         churned,
         "churned_customers",
         f,
@@ -76,4 +79,4 @@ else:
         columns=CHURN_COLUMNS,
         key="t_churned",
     )
-c.drill_down(f, lang, ("branch", "tier", "relationship_type"))
+drill.drill_down(f, lang, ("branch", "tier", "relationship_type"))

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from metrics.filters import Filters
 from ui import export
-from ui.charts import money_scale, status_of
+from ui.chart_theme import money_scale, status_of
 from ui.fmt import DASH, fmt_cny, fmt_delta, fmt_value
 from ui.i18n import ALL_STRINGS, STRINGS, t
 from ui.state import (
@@ -299,7 +299,7 @@ def test_trend_and_cohort_windows() -> None:
 
 
 def test_table_units_are_guessed_from_column_names() -> None:
-    from ui.components import guess_units
+    from ui.tables import guess_units
 
     frame = pd.DataFrame(
         {
@@ -362,7 +362,7 @@ def test_known_codes_are_translated_and_unknown_ones_pass() -> None:
 
 
 def test_display_frame_formats_by_unit_and_shows_dashes() -> None:
-    from ui.components import display_frame
+    from ui.tables import display_frame
 
     frame = pd.DataFrame(
         {
@@ -394,7 +394,7 @@ def _grid_text(grid: object) -> list[list[str]]:
 
 
 def test_grid_frame_keeps_values_to_sort_and_shows_display_text() -> None:
-    from ui.components import display_frame, grid_frame
+    from ui.tables import display_frame, grid_frame
 
     frame = pd.DataFrame(
         {
@@ -429,7 +429,7 @@ def test_grid_frame_keeps_values_to_sort_and_shows_display_text() -> None:
 
 
 def test_grid_frame_too_big_to_style_is_shown_as_text() -> None:
-    from ui.components import display_frame, grid_frame
+    from ui.tables import display_frame, grid_frame
 
     frame = pd.DataFrame({"amount": [48_500.0, 1e7], "customers": [3, 1200]})
     # 2 rows x 2 columns = 4 cells; Streamlit refuses to style more than the pandas limit
@@ -441,7 +441,7 @@ def test_grid_frame_too_big_to_style_is_shown_as_text() -> None:
 
 
 def test_table_height_fits_its_rows() -> None:
-    from ui.components import ROW_PX, table_height
+    from ui.tables import ROW_PX, table_height
 
     # 3 rows + the header, each ROW_PX high, plus the 3 px border: no empty rows below
     assert table_height(3) == ROW_PX * 4 + 3
