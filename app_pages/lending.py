@@ -15,9 +15,9 @@ TABLE_KPIS: tuple[str, ...] = (*CARDS, "renewal_rate", "repurchase_rate")
 f, lang = sidebar.current_filters(), sidebar.lang()
 page.page_header("page_lending", f, lang)
 page.guard(lang, f)
-compare = page.load(kpis.compare, f, kpis=CARDS)
-trend = page.load(kpis.series, trend_window(f), kind="month", kpis=CARDS)
-cards.kpi_cards(CARDS, compare, lang, trend)
+compare = page.load(kpis.compare_detail, f, kpis=CARDS)
+trend = page.load(kpis.series_detail, trend_window(f), kind="month", kpis=CARDS)
+cards.kpi_cards(CARDS, compare, lang, trend, f=f)
 
 monthly = page.load(views.new_lending_by_month, f)
 fig = charts.grouped_bars(
@@ -79,6 +79,8 @@ tables.table(
     key="t_risk",
 )
 st.subheader(t("kpis_by_group", lang))
-frames = {by: page.load(kpis.breakdown, f, by=by, kpis=TABLE_KPIS) for by in ("branch", "tier")}
+frames = {
+    by: page.load(kpis.breakdown_detail, f, by=by, kpis=TABLE_KPIS) for by in ("branch", "tier")
+}
 tables.breakdown_tabs(frames, TABLE_KPIS, "lending", f, lang)
-drill.drill_down(f, lang, ("branch", "tier", "relationship_type"))
+drill.drill_down(f, lang, ("branch", "tier", "relationship_type"), population="borrowers")

@@ -19,6 +19,12 @@ CARDS: tuple[str, ...] = (
     "renewal_rate",
     "repurchase_rate",
 )
+TRENDS: tuple[tuple[str, str], ...] = (
+    ("retention_rate", "retention_trend"),
+    ("churn_rate", "churn_trend"),
+    ("renewal_rate", "renewal_trend"),
+    ("repurchase_rate", "repeat_trend"),
+)
 CHURN_COLUMNS: tuple[str, ...] = (
     "customer_id",
     "customer_name",
@@ -34,24 +40,15 @@ CHURN_COLUMNS: tuple[str, ...] = (
 f, lang = sidebar.current_filters(), sidebar.lang()
 page.page_header("page_retention", f, lang)
 page.guard(lang, f)
-compare = page.load(kpis.compare, f, kpis=CARDS)
-rolling = page.load(kpis.series, trend_window(f), kind="trailing12", kpis=CARDS)
-cards.kpi_cards(CARDS, compare, lang, rolling)
+compare = page.load(kpis.compare_detail, f, kpis=CARDS)
+rolling = page.load(kpis.series_detail, trend_window(f), kind="trailing12", kpis=CARDS)
+cards.kpi_cards(CARDS, compare, lang, rolling, f=f)
 
-left, right = st.columns(2)
-with left:
-    kpi_charts.kpi_trend(
-        "retention_rate", rolling, lang, title=t("retention_trend", lang), key="ret"
-    )
-with right:
-    kpi_charts.kpi_trend("churn_rate", rolling, lang, title=t("churn_trend", lang), key="churn")
-left, right = st.columns(2)
-with left:
-    kpi_charts.kpi_trend("renewal_rate", rolling, lang, title=t("renewal_trend", lang), key="renew")
-with right:
-    kpi_charts.kpi_trend(
-        "repurchase_rate", rolling, lang, title=t("repeat_trend", lang), key="repeat"
-    )
+st.caption(kpi_charts.window_title(rolling, lang) + " · " + t("trend_legend", lang))
+for start in range(0, len(TRENDS), 2):
+    for col, (kpi_id, title_key) in zip(st.columns(2), TRENDS[start : start + 2], strict=True):
+        with col:
+            kpi_charts.kpi_trend(kpi_id, rolling, lang, title=t(title_key, lang), key=kpi_id)
 
 cohort_f = cohort_window(f)
 cohorts = page.load(analysis.cohort_retention, cohort_f)
@@ -79,4 +76,4 @@ else:
         columns=CHURN_COLUMNS,
         key="t_churned",
     )
-drill.drill_down(f, lang, ("branch", "tier", "relationship_type"))
+drill.drill_down(f, lang, ("branch", "tier", "relationship_type"), population="churned")

@@ -21,13 +21,12 @@ TABLE_KPIS: tuple[str, ...] = CARDS + SERVICE_CARDS + ("response_speed_mean",)
 f, lang = sidebar.current_filters(), sidebar.lang()
 page.page_header("page_satisfaction", f, lang)
 page.guard(lang, f)
-compare = page.load(kpis.compare, f, kpis=CARDS + SERVICE_CARDS)
-trend = page.load(kpis.series, trend_window(f), kind="month", kpis=CARDS + SERVICE_CARDS)
-by_branch = page.load(kpis.breakdown, f, by="branch", kpis=TABLE_KPIS)
-by_tier = page.load(kpis.breakdown, f, by="tier", kpis=TABLE_KPIS)
-branch_names = names.branch_names()
+compare = page.load(kpis.compare_detail, f, kpis=CARDS + SERVICE_CARDS)
+trend = page.load(kpis.series_detail, trend_window(f), kind="month", kpis=CARDS + SERVICE_CARDS)
+by_branch = page.load(kpis.breakdown_detail, f, by="branch", kpis=TABLE_KPIS)
+by_tier = page.load(kpis.breakdown_detail, f, by="tier", kpis=TABLE_KPIS)
 
-cards.kpi_cards(CARDS, compare, lang, trend)
+cards.kpi_cards(CARDS, compare, lang, trend, f=f)
 left, right = st.columns([3, 2])
 with left:
     kpi_charts.kpi_trend("csat_rate", trend, lang, title=t("csat_monthly", lang), key="csat_trend")
@@ -49,8 +48,9 @@ with left:
         by_branch,
         lang,
         title=t("by_branch", lang),
-        names=branch_names,
+        names=names.branch_names(),
         key="csat_branch",
+        drill_by="branch",
     )
 with right:
     kpi_charts.kpi_bars(
@@ -60,10 +60,11 @@ with right:
         title=t("by_tier", lang),
         names=names.tier_names(lang),
         key="csat_tier",
+        drill_by="tier",
     )
 
 st.subheader(t("service_title", lang))
-cards.kpi_cards(SERVICE_CARDS, compare, lang, trend)
+cards.kpi_cards(SERVICE_CARDS, compare, lang, trend, f=f)
 for pair in (("nps", "response_sla_rate"), ("complaint_rate", "complaint_resolution_hours")):
     for col, kpi_id in zip(st.columns(2), pair, strict=True):
         with col:
@@ -71,4 +72,4 @@ for pair in (("nps", "response_sla_rate"), ("complaint_rate", "complaint_resolut
 
 st.subheader(t("kpis_by_group", lang))
 tables.breakdown_tabs({"branch": by_branch, "tier": by_tier}, TABLE_KPIS, "satisfaction", f, lang)
-drill.drill_down(f, lang, ("branch", "tier"))
+drill.drill_down(f, lang, ("branch", "tier"), population="surveyed")

@@ -16,7 +16,7 @@ f, lang = sidebar.current_filters(), sidebar.lang()
 page.page_header("page_tiers", f, lang)
 page.guard(lang, f)
 rel_names, tier_names = names.rel_names(lang), names.tier_names(lang)
-by_tier = page.load(kpis.breakdown, f, by="tier", kpis=CUSTOMER_KPIS)
+by_tier = page.load(kpis.breakdown_detail, f, by="tier", kpis=CUSTOMER_KPIS)
 
 st.subheader(t("kpis_by_tier", lang))
 for col, kpi_id in zip(st.columns(3), TIER_CHARTS, strict=True):
@@ -29,6 +29,7 @@ for col, kpi_id in zip(st.columns(3), TIER_CHARTS, strict=True):
             names=tier_names,
             colors=charts.TIER_COLORS,
             key=f"tier_{kpi_id}",
+            drill_by="tier",
         )
 tables.kpi_table(
     by_tier,
@@ -54,7 +55,8 @@ for col, (column, unit, title_key) in zip(
         fig = charts.relationship_donut(
             summary, column, rel_names, lang, unit=unit, title=t(title_key, lang)
         )
-        page.chart(fig, key=f"rel_{column}")
+        types = [str(r) for r in summary["rel_type"]] if not summary.empty else []
+        drill.clickable(fig, "relationship_type", types, key=f"rel_{column}")
 tables.table(
     names.readable(summary, lang),
     "relationship_types",
@@ -86,7 +88,9 @@ with st.expander(t("rel_movement_table", lang)):
 
 st.subheader(t("rfm_title", lang))
 segments = page.load(analysis.rfm_segments, f)
-page.chart(charts.rfm_treemap(segments, names.rfm_names(lang), lang), key="rfm")
+segment_ids = [str(s) for s in segments["segment"]] if not segments.empty else []
+fig = charts.rfm_treemap(segments, names.rfm_names(lang), lang)
+drill.clickable(fig, "rfm_segment", segment_ids, key="rfm")
 tables.table(
     names.readable(segments, lang), "rfm_segments", f, lang, title=t("rfm_title", lang), key="t_rfm"
 )

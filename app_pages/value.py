@@ -22,13 +22,13 @@ CARDS: tuple[str, ...] = (
 TABLE_KPIS: tuple[str, ...] = CARDS
 
 f, lang = sidebar.current_filters(), sidebar.lang()
-page.page_header("value_title", f, lang, note_key="cac_note")
+page.page_header("value_title", f, lang, note_key="cac_note" if f.tiers else None)
 page.guard(lang, f)
-compare = page.load(kpis.compare, f, kpis=CARDS)
-trend = page.load(kpis.series, trend_window(f), kind="trailing12", kpis=CARDS)
-by_branch = page.load(kpis.breakdown, f, by="branch", kpis=TABLE_KPIS)
-by_tier = page.load(kpis.breakdown, f, by="tier", kpis=TABLE_KPIS)
-cards.kpi_cards(CARDS, compare, lang, trend)
+compare = page.load(kpis.compare_detail, f, kpis=CARDS)
+trend = page.load(kpis.series_detail, trend_window(f), kind="trailing12", kpis=CARDS)
+by_branch = page.load(kpis.breakdown_detail, f, by="branch", kpis=TABLE_KPIS)
+by_tier = page.load(kpis.breakdown_detail, f, by="tier", kpis=TABLE_KPIS)
+cards.kpi_cards(CARDS, compare, lang, trend, f=f)
 
 left, right = st.columns([3, 2])
 with left:
@@ -39,6 +39,7 @@ with left:
         title=t("rev_by_branch", lang),
         names=names.branch_names(),
         key="rev_branch",
+        drill_by="branch",
     )
 with right:
     kpi_charts.kpi_bars(
@@ -49,6 +50,7 @@ with right:
         names=names.tier_names(lang),
         colors=charts.TIER_COLORS,
         key="rev_tier",
+        drill_by="tier",
     )
 left, right = st.columns(2)
 with left:
@@ -59,6 +61,7 @@ with left:
         title=t("clv_cac_by_branch", lang),
         names=names.branch_names(),
         key="clv_cac_branch",
+        drill_by="branch",
     )
 with right:
     kpi_charts.kpi_trend(
@@ -67,4 +70,4 @@ with right:
 
 st.subheader(t("kpis_by_group", lang))
 tables.breakdown_tabs({"branch": by_branch, "tier": by_tier}, TABLE_KPIS, "value", f, lang)
-drill.drill_down(f, lang, ("branch", "tier", "rfm_segment"))
+drill.drill_down(f, lang, ("branch", "tier", "rfm_segment"), population="revenue")

@@ -44,7 +44,7 @@ D = dt.date
         (-250_000, "zh", "-¥25.0万"),  # sign in front of the currency; 25.0 = 3 digits
         (48_500, "en", "¥48.5K"),
         (10_000_000, "en", "¥10.00M"),
-        (4_141_000_000, "en", "¥4.14bn"),
+        (4_141_000_000, "en", "¥4.14B"),  # K/M/B in English (issue 10)
         (999, "en", "¥999"),
         (None, "zh", DASH),
         (float("nan"), "en", DASH),
@@ -64,10 +64,10 @@ def test_fmt_cny(value: object, lang: str, expected: str) -> None:
         (0.0, "ratio", "0.00%"),  # a real zero is shown, not a dash
         (None, "ratio", DASH),
         (float("nan"), "score", DASH),
-        (23 / 6, "score", "3.83"),
-        (20.0, "points", "20.0"),
+        (23 / 6, "score", "3.83 / 5"),  # every KPI says its unit (issue 10)
+        (20.0, "points", "20.0 pts"),
         (1695, "count", "1,695"),
-        (100 * 4 / 12, "per100", "33.3"),
+        (100 * 4 / 12, "per100", "33.3 per 100"),
         (60.0, "hours", "60.0 h"),
         (151562.5 / 35000, "multiple", "4.3×"),
         (float("inf"), "multiple", DASH),
@@ -110,7 +110,7 @@ def test_status_respects_direction() -> None:
 def test_money_axis_scale() -> None:
     assert money_scale([2e8, 5e7], "zh") == (1e8, "亿")
     assert money_scale([2e6, None], "zh") == (1e4, "万")
-    assert money_scale([2e9], "en") == (1e9, "bn")
+    assert money_scale([2e9], "en") == (1e9, "B")
     assert money_scale([999], "en") == (1.0, "")
 
 

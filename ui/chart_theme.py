@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from ui.fmt import UNIT_SUFFIX, fmt_value, fmt_values, is_missing
+from ui.fmt import UNIT_SUFFIX, fmt_value, fmt_values, is_missing, money_scale
 from ui.i18n import t
 
 FONT = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif'
@@ -25,6 +25,7 @@ NAVY = "#1f4e79"
 GREY = "#9aa5b1"
 
 INK = "#1f2933"
+LOW_N_COLOR = "#c5ccd4"  # a value from too few to judge: no status colour
 
 GRID = "#e4e7eb"
 
@@ -121,17 +122,6 @@ def status_of(value: Any, target: float | None, direction: str) -> str:
     return "on" if v <= target else ("near" if v <= target + band else "off")
 
 
-def money_scale(values: Sequence[Any], lang: str) -> tuple[float, str]:
-    """Divisor and suffix so money axes read ¥1.2亿 / ¥3.4万 (zh) or ¥1.2bn / ¥3.4M (en)."""
-    finite = [abs(float(v)) for v in values if not is_missing(v)]
-    top = max(finite, default=0.0)
-    steps = [(1e8, "亿"), (1e4, "万")] if lang == "zh" else [(1e9, "bn"), (1e6, "M"), (1e3, "K")]
-    for divisor, suffix in steps:
-        if top >= divisor:
-            return divisor, suffix
-    return 1.0, ""
-
-
 def scaled(fig: go.Figure, unit: str, lang: str, axis: str = "y") -> None:
     """Money traces are drawn in 亿/万 or bn/M/K; the axis says which."""
     if unit != "cny":
@@ -174,19 +164,72 @@ def integer_ticks(fig: go.Figure, axis: str) -> None:
     fig.update_layout({f"{axis}axis": {"tickmode": "linear", "tick0": 0, "dtick": step}})
 
 
-def axis_format(fig: go.Figure, unit: str, axis: str = "y", lang: str = "zh") -> None:
+MIN_RATIO_SPAN = 0.10  # a ratio axis spans at least 10 percentage points
+AXIS_PAD = 0.06  # share of the span left free above and below the data
+
+
+def _axis_values(fig: go.Figure, axis: str) -> list[float]:
+    values: list[float] = []
+    for trace in fig.data:
+        if getattr(trace, "fill", None) in ("tonexty", "toself"):  # a band is not data
+            continue
+        values += [float(v) for v in (getattr(trace, axis) or []) if not is_missing(v)]
+    return values
+
+
+def ratio_range(values: Sequence[float], target: float | None, bars: bool) -> list[float]:
+    """The one rule for ratio axes: the target is on the axis, the axis spans at least
+    10 pp, bars start at 0, and a range within 0..100 % is not pushed outside it."""
+    points = [*values, *([target] if target is not None else [])]
+    if not points:
+        return [0.0, 1.0]
+    lo, hi = min(points), max(points)
+    if bars:
+        lo = min(lo, 0.0)
+        hi = max(hi, lo + MIN_RATIO_SPAN)
+        return [lo, hi + (hi - lo) * AXIS_PAD * 2]
+    if hi - lo < MIN_RATIO_SPAN:
+        mid = (hi + lo) / 2
+        lo, hi = mid - MIN_RATIO_SPAN / 2, mid + MIN_RATIO_SPAN / 2
+        if min(points) >= 0 and lo < 0:
+            lo, hi = 0.0, MIN_RATIO_SPAN
+        if max(points) <= 1 and hi > 1:
+            lo, hi = 1 - MIN_RATIO_SPAN, 1.0
+    pad = (hi - lo) * AXIS_PAD
+    return [lo - pad, hi + pad]
+
+
+def axis_format(
+    fig: go.Figure,
+    unit: str,
+    axis: str = "y",
+    lang: str = "zh",
+    *,
+    target: float | None = None,
+    bars: bool = False,
+) -> None:
+    """The axis rules, one place for every chart: ratio axes hold the target and span at
+    least 10 pp; bars (money, counts, ratios) start at 0; amounts and counts never dip
+    below 0; money in 亿/万 or B/M/K; counts tick at whole numbers; units on the ticks."""
     fmt = {"ratio": ".0%", "count": ",d"}.get(unit)
     if unit == "count":
         integer_ticks(fig, axis)
-    if unit in ("count", "cny"):  # amounts and counts never dip below zero on the axis
-        fig.update_layout({f"{axis}axis": {"rangemode": "nonnegative"}})
+    if unit in ("count", "cny"):
+        mode = "tozero" if bars else "nonnegative"
+        fig.update_layout({f"{axis}axis": {"rangemode": mode}})
     if unit == "ratio":
-        values: list[Any] = []
-        for trace in fig.data:
-            values += list(getattr(trace, axis) or [])
-        finite = [float(v) for v in values if not is_missing(v)]
-        if finite and (max(map(abs, finite)) < 0.1 or max(finite) - min(finite) < 0.05):
+        finite = _axis_values(fig, axis)
+        rng = ratio_range(finite, target, bars)
+        if rng[1] - rng[0] < 0.3:
             fmt = ".1%"
+        fig.update_layout({f"{axis}axis": {"range": rng}})
+    elif bars:  # from 0, with headroom for the value labels, in the axis's own scale
+        finite = [*_axis_values(fig, axis), *([target] if target is not None else [])]
+        divisor = money_scale(finite, lang)[0] if unit == "cny" else 1.0
+        if finite and min(finite) >= 0 and max(finite) > 0:
+            fig.update_layout({f"{axis}axis": {"range": [0, max(finite) / divisor * 1.12]}})
+        else:
+            fig.update_layout({f"{axis}axis": {"rangemode": "tozero"}})
     if fmt:
         fig.update_layout({f"{axis}axis": {"tickformat": fmt}})
     if unit in UNIT_SUFFIX:  # 45 天 / 45 d: the axis says what it counts

@@ -603,18 +603,23 @@ def value_names(kind: str, lang: str | None = None) -> dict[str, str]:
 
 def _merged() -> dict[str, dict[str, str]]:
     """STRINGS plus the upload page's STRINGS (key -> (zh, en) or {"zh", "en"})."""
-    try:
-        extra = importlib.import_module("ui.i18n_upload")
-    except ModuleNotFoundError:
-        return STRINGS
     out = dict(STRINGS)
+    for name in ("ui.i18n_upload", "ui.i18n_honesty"):
+        try:
+            extra = importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+        _add(out, extra)
+    return out
+
+
+def _add(out: dict[str, dict[str, str]], extra: Any) -> None:
     for key, value in getattr(extra, "STRINGS", {}).items():
         if isinstance(value, dict):
             out[key] = {"zh": str(value.get("zh", "")), "en": str(value.get("en", ""))}
         else:
             zh, en = value
             out[key] = {"zh": zh, "en": en}
-    return out
 
 
 ALL_STRINGS: dict[str, dict[str, str]] = _merged()

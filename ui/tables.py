@@ -14,12 +14,14 @@ import pandas as pd
 import streamlit as st
 
 from metrics.filters import Filters
+from metrics.kpis import Cell
 from metrics.registry import KPIS
-from ui import auth, export
+from ui import auth, cells, export
+from ui.chart_theme import LOW_N_COLOR
 from ui.fmt import DASH, fmt_date, fmt_int, fmt_month, fmt_values, is_missing
 from ui.i18n import VALUE_COLUMNS, t, value_name
 from ui.names import group_names, rel_names
-from ui.page import empty
+from ui.page import empty, load
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -70,7 +72,8 @@ def display_frame(frame: pd.DataFrame, units: Mapping[str, str], lang: str) -> p
 
 
 def export_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The rows for CSV/Excel: numbers stay numbers (Excel can sum them), codes translated."""
+    """The rows for CSV/Excel: numbers stay numbers (Excel can sum them), dates stay dates,
+    months are their first day (shown yyyy-mm), codes translated."""
     out = frame.copy()
     out.columns = [str(c) for c in out.columns]
     for col in out.columns:
@@ -78,7 +81,19 @@ def export_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         if kind and not pd.api.types.is_numeric_dtype(out[col]):
             out[col] = out[col].map(lambda v, k=kind: value_name(k, v, lang))
         elif col in MONTH_COLUMNS and _is_dates(out[col]):
-            out[col] = [None if is_missing(v) else fmt_month(v) for v in out[col]]
+            out[col] = [None if is_missing(v) else pd.Timestamp(v).replace(day=1) for v in out[col]]
+    return out
+
+
+def export_formats(frame: pd.DataFrame, units: Mapping[str, str]) -> dict[str, str]:
+    """Number formats of the exported columns (before renaming): by unit, months yyyy-mm."""
+    out: dict[str, str] = {}
+    for col in frame.columns:
+        name = str(col)
+        if name in units:
+            out[name] = export.number_format(units[name], frame[col].tolist())
+        elif name in MONTH_COLUMNS and _is_dates(frame[col]):
+            out[name] = export.MONTH_FORMAT
     return out
 
 
@@ -114,12 +129,17 @@ def _shown_as(raw: Sequence[Any], shown: Sequence[str]) -> Callable[[Any], str]:
 
 
 def grid_frame(
-    frame: pd.DataFrame, units: Mapping[str, str], lang: str, labels: Mapping[str, str]
+    frame: pd.DataFrame,
+    units: Mapping[str, str],
+    lang: str,
+    labels: Mapping[str, str],
+    grey: pd.DataFrame | None = None,
 ) -> pd.DataFrame | Styler:
     """What st.dataframe gets: numbers and dates as values carrying display_frame's text as
     Styler display values (so the grid shows "¥4.85万" but sorts by 48,500), other columns as
     that text. A frame over pandas' styler cell limit (which Streamlit refuses to style) is
-    shown as text only.
+    shown as text only. `grey` (bool, the frame's columns, positional rows) greys the
+    cells too few to judge.
     """
     shown = display_frame(frame, units, lang).rename(columns=labels).reset_index(drop=True)
     if frame.size > int(pd.get_option("styler.render.max_elements")):
@@ -134,7 +154,15 @@ def grid_frame(
         else:
             data[col] = shown[col]
     values = pd.DataFrame(data, index=shown.index, columns=list(shown.columns))
-    return values.style.format(formats)  # type: ignore[arg-type]
+    styler = values.style.format(formats)  # type: ignore[arg-type]
+    if grey is not None:
+        mask = grey.rename(columns=labels).reset_index(drop=True)
+        css = pd.DataFrame("", index=values.index, columns=values.columns)
+        for col in mask.columns:
+            if col in css.columns:
+                css[col] = [f"color: {LOW_N_COLOR}" if m else "" for m in mask[col]]
+        styler = styler.apply(lambda _: css, axis=None)
+    return styler
 
 
 def table(
@@ -152,6 +180,8 @@ def table(
     static: bool = False,
     right: Sequence[str] = (),
     key: str | None = None,
+    exported: tuple[pd.DataFrame, Mapping[str, str | Sequence[str]]] | None = None,
+    grey: pd.DataFrame | None = None,
 ) -> None:
     """An interactive table with CSV and Excel downloads that carry the filters and period.
 
@@ -159,7 +189,9 @@ def table(
     (default: the col_<name> strings); `units` formats numeric columns (default: guessed
     from the column names); `right` names already-formatted columns to right-align.
     `static` draws a plain table whose text wraps (for reference text such as the
-    glossary) instead of the interactive grid.
+    glossary) instead of the interactive grid. `exported` replaces what the files hold
+    (a frame with its labelled columns and their number formats) when the screen shows
+    text of several units in one column.
     """
     frame = df.reset_index() if index else df
     if columns is not None:
@@ -170,13 +202,15 @@ def table(
     if frame.empty:
         empty("no_data_period", lang)
         return
-    exported = export_frame(frame, lang).rename(columns=labels)
+    if exported is None:
+        formats = {labels.get(c, c): v for c, v in export_formats(frame, units).items()}
+        exported = (export_frame(frame, lang).rename(columns=labels), formats)
     if static:
         st.table(display_frame(frame, units, lang).rename(columns=labels), hide_index=True)
-        downloads(exported, name, f, lang, title=title or name, key=key or name)
+        downloads(*exported, name, f, lang, title=title or name, key=key or name)
         return
     st.dataframe(
-        grid_frame(frame, units, lang, labels),
+        grid_frame(frame, units, lang, labels, grey),
         hide_index=True,
         column_config={
             labels.get(c, c): st.column_config.TextColumn(alignment="right")
@@ -186,19 +220,40 @@ def table(
         placeholder=DASH,
         key=key,
     )
-    downloads(exported, name, f, lang, title=title or name, key=key or name)
+    downloads(*exported, name, f, lang, title=title or name, key=key or name)
 
 
-def downloads(df: pd.DataFrame, name: str, f: Filters, lang: str, *, title: str, key: str) -> None:
-    """The two download buttons under a table; files are built only when clicked."""
-    meta = export.meta_lines(title, f.describe(lang), t("exported", lang))
+def as_of_line(lang: str) -> str:
+    """ "Data as of 2025-12-31": the latest date the store holds, for exports."""
+    from metrics import views
+
+    latest = load(views.data_bounds, None)[1]
+    return t("data_as_of", lang, date=fmt_date(latest))
+
+
+def downloads(
+    df: pd.DataFrame,
+    formats: Mapping[str, str | Sequence[str]],
+    name: str,
+    f: Filters,
+    lang: str,
+    *,
+    title: str,
+    key: str,
+) -> None:
+    """The two download buttons under a table; files are built only when clicked.
+
+    The sheet is named by the table's title; the files state the filters, the period,
+    the data's as-of date and the time of export.
+    """
+    meta = export.meta_lines(title, f.describe(lang), t("exported", lang), as_of_line(lang))
     stem = export.file_stem(name, f.date_from, f.date_to)
     c1, c2, _ = st.columns([1, 1, 4])
     with c1:
         st.download_button(
             t("download_csv", lang),
             data=auth.audited_export(
-                lambda: export.to_csv_bytes(df, meta), f"{stem}.csv", len(df), f
+                lambda: export.to_csv_bytes(df, meta, formats=formats), f"{stem}.csv", len(df), f
             ),
             file_name=f"{stem}.csv",
             mime="text/csv",
@@ -210,7 +265,10 @@ def downloads(df: pd.DataFrame, name: str, f: Filters, lang: str, *, title: str,
         st.download_button(
             t("download_xlsx", lang),
             data=auth.audited_export(
-                lambda: export.to_xlsx_bytes(df, meta, sheet=name), f"{stem}.xlsx", len(df), f
+                lambda: export.to_xlsx_bytes(df, meta, sheet=title, formats=formats),
+                f"{stem}.xlsx",
+                len(df),
+                f,
             ),
             file_name=f"{stem}.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -220,8 +278,32 @@ def downloads(df: pd.DataFrame, name: str, f: Filters, lang: str, *, title: str,
         )
 
 
+Breakdown = Mapping[str, Mapping[str, Cell]]
+
+
+def breakdown_frame(groups: Breakdown, kpi_ids: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A breakdown_detail answer as a table: each KPI's values, then its n (rates and means),
+    and the mask of low-sample cells (greyed)."""
+    keys = list(groups)
+    data: dict[str, list[Any]] = {}
+    grey: dict[str, list[bool]] = {}
+    for k in kpi_ids:
+        if not any(k in row for row in groups.values()):
+            continue
+        row_cells = [groups[g].get(k) for g in keys]
+        data[k] = [None if c is None else c.value for c in row_cells]
+        grey[k] = [cells.low_n(k, c) for c in row_cells]
+        if cells.has_n(k):
+            data[f"{k}__n"] = [cells.sample_size(k, c) for c in row_cells]
+            grey[f"{k}__n"] = grey[k]
+    frame = pd.DataFrame(data, index=pd.Index(keys))
+    for col in frame.columns:
+        frame[col] = frame[col].astype("Int64" if col.endswith("__n") else "float64")
+    return frame, pd.DataFrame(grey, index=frame.index)
+
+
 def kpi_table(
-    df: pd.DataFrame,
+    groups: Breakdown,
     kpi_ids: Sequence[str],
     name: str,
     f: Filters,
@@ -232,36 +314,58 @@ def kpi_table(
     title: str = "",
     key: str | None = None,
 ) -> None:
-    """A breakdown frame (index group, one column per KPI id) as a labelled, exportable table."""
-    ids = [k for k in kpi_ids if k in df.columns]
-    frame = df[ids].copy()
+    """A breakdown (kpis.breakdown_detail) as a labelled, exportable table: one column per
+    KPI and, after each rate or mean, its n; low-sample cells grey."""
+    frame, grey = breakdown_frame(groups, kpi_ids)
     if group_names:
         frame.index = [group_names.get(str(g), str(g)) for g in frame.index]
     frame.index.name = group_label
-    labels = {k: KPIS[k].label(lang) for k in ids}
-    units = {k: KPIS[k].unit for k in ids}
-    table(frame, name, f, lang, title=title, labels=labels, units=units, index=True, key=key)
+    labels: dict[str, str] = {}
+    units: dict[str, str] = {}
+    for col in frame.columns:
+        kpi = KPIS[col.removesuffix("__n")]
+        if col.endswith("__n"):
+            labels[col] = t("col_n_of", lang, label=kpi.label(lang))
+            units[col] = "count"
+        else:
+            labels[col] = kpi.label(lang)
+            units[col] = kpi.unit
+    table(
+        frame,
+        name,
+        f,
+        lang,
+        title=title,
+        labels=labels,
+        units=units,
+        index=True,
+        key=key,
+        grey=grey.reset_index(drop=True),
+    )
 
 
 def breakdown_tabs(
-    frames: Mapping[str, pd.DataFrame],
+    frames: Mapping[str, Breakdown],
     kpi_ids: Sequence[str],
     name: str,
     f: Filters,
     lang: str,
+    *,
+    title: str = "",
 ) -> None:
     """KPI tables by branch / tier / relationship type, one tab each, each exportable."""
     tabs = st.tabs([t(f"dim_{by}", lang) for by in frames])
-    for tab, (by, frame) in zip(tabs, frames.items(), strict=True):
+    for tab, (by, groups) in zip(tabs, frames.items(), strict=True):
         with tab:
             kpi_table(
-                frame,
+                groups,
                 kpi_ids,
                 f"{name}_by_{by}",
                 f,
                 lang,
                 group_label=t(f"dim_{by}", lang),
                 group_names=group_names(by, lang),
+                title=f"{title or t('kpis_by_group', lang)} · {t(f'dim_{by}', lang)}",
                 key=f"{name}_{by}",
             )
 

@@ -263,7 +263,7 @@ def funnel_by_group(
                 hovertemplate="%{x}: %{customdata}<extra>%{fullData.name}</extra>",
             )
         )
-    axis_format(fig, "ratio", "y", lang)
+    axis_format(fig, "ratio", "y", lang, bars=True)
     fig.update_layout(
         template=TEMPLATE, title=title, height=340, barmode="group", margin={"t": LEGEND_MARGIN}
     )

@@ -12,6 +12,7 @@ from ui.chart_theme import (
     GREY,
     INK,
     LEGEND_MARGIN,
+    LOW_N_COLOR,
     NAVY,
     PALETTE,
     SERIES_COLORS,
@@ -20,8 +21,8 @@ from ui.chart_theme import (
     axis_format,
     empty_figure,
     hover,
-    money_scale,
     months,
+    rgba,
     status_of,
     target_line,
 )
@@ -39,32 +40,88 @@ def trend(
     target_label: str = "",
     empty_message: str | None = None,
     height: int = 320,
+    honesty: pd.DataFrame | None = None,
 ) -> go.Figure:
-    """Lines over a month-end index; `columns` maps a frame column to its legend name."""
+    """Lines over a month-end index; `columns` maps a frame column to its legend name.
+
+    `honesty` (ui.cells.honesty_frame of the first column, same index) adds the 95 %
+    band, draws values that are not final (a running month, an immature funnel month)
+    dotted and labelled, greys low-n points and puts n and the interval in the hover.
+    """
     cols = [c for c in columns if c in df.columns]
     if df.empty or not cols or df[cols].isna().all().all():
         return empty_figure(title, empty_message, lang)
     fig = go.Figure()
+    x = months(df.index)
     for i, col in enumerate(cols):
-        y = df[col]
+        y = df[col].astype("float64").tolist()
+        color = PALETTE[i % len(PALETTE)]
+        if i == 0 and honesty is not None:
+            _honest_line(fig, x, y, honesty, columns[col], color)
+            continue
         fig.add_trace(
             go.Scatter(
-                x=months(df.index),
-                y=y.astype("float64").tolist(),
+                x=x,
+                y=y,
                 name=columns[col],
                 mode="lines+markers",
-                line={"width": 2.5 if i == 0 else 2, "color": PALETTE[i % len(PALETTE)]},
-                customdata=hover(y.tolist(), unit, lang),
+                line={"width": 2.5 if i == 0 else 2, "color": color},
+                customdata=hover(y, unit, lang),
                 hovertemplate="%{x}: %{customdata}<extra>%{fullData.name}</extra>",
             )
         )
     target_line(fig, target, unit, target_label, lang)
-    axis_format(fig, unit, "y", lang)
+    axis_format(fig, unit, "y", lang, target=target)
     fig.update_layout(template=TEMPLATE, title=title, height=height, showlegend=len(cols) > 1)
     if len(cols) > 1:
         fig.update_layout(margin={"t": LEGEND_MARGIN})
     fig.update_xaxes(type="category", nticks=7)
     return fig
+
+
+def _honest_line(
+    fig: go.Figure, x: list[str], y: list[Any], honesty: pd.DataFrame, name: str, color: str
+) -> None:
+    """Band, final values solid, provisional ones dotted (joined to the last final one)."""
+    lo, hi = honesty["ci_low"].tolist(), honesty["ci_high"].tolist()
+    if any(not is_missing(v) for v in lo):
+        fig.add_trace(
+            go.Scatter(x=x, y=hi, mode="lines", line={"width": 0}, hoverinfo="skip",
+                       showlegend=False, name="ci_high")
+        )  # fmt: skip
+        fig.add_trace(
+            go.Scatter(x=x, y=lo, mode="lines", line={"width": 0}, fill="tonexty",
+                       fillcolor=rgba(color, 0.15), hoverinfo="skip", showlegend=False,
+                       name="ci_low")
+        )  # fmt: skip
+    flags = honesty["provisional"].tolist()
+    final = [None if f else v for v, f in zip(y, flags, strict=True)]
+    dotted: list[Any] = [None] * len(y)
+    for j, flag in enumerate(flags):
+        if flag:
+            dotted[j] = y[j]
+            if j > 0 and not flags[j - 1]:
+                dotted[j - 1] = y[j - 1]  # the dotted piece starts at the last final value
+    markers = [GREY if low else color for low in honesty["low_n"].tolist()]
+    texts = honesty["hover"].tolist()
+    fig.add_trace(
+        go.Scatter(x=x, y=final, name=name, mode="lines+markers", line={"width": 2.5,
+                   "color": color}, marker={"color": markers, "size": 7}, customdata=texts,
+                   hovertemplate="%{x}: %{customdata}<extra></extra>", connectgaps=False)
+    )  # fmt: skip
+    if any(flags):
+        fig.add_trace(
+            go.Scatter(x=x, y=dotted, name=name, mode="lines+markers", showlegend=False,
+                       line={"width": 2, "color": color, "dash": "dot"},
+                       marker={"color": "white", "size": 8, "line": {"color": color, "width": 2}},
+                       customdata=texts, hovertemplate="%{x}: %{customdata}<extra></extra>")
+        )  # fmt: skip
+        last = max(j for j, f in enumerate(flags) if f)
+        if not is_missing(y[last]):
+            fig.add_annotation(
+                x=x[last], y=y[last], text=flags[last], showarrow=True, arrowhead=0, ax=0,
+                ay=-26, font={"size": 11, "color": GREY}, name="provisional",
+            )  # fmt: skip
 
 
 def bars(
@@ -81,8 +138,13 @@ def bars(
     horizontal: bool = False,
     empty_message: str | None = None,
     height: int = 300,
+    honesty: pd.DataFrame | None = None,
 ) -> go.Figure:
-    """One bar per group; with a target, bars take the on/near/off colour."""
+    """One bar per group; with a target, bars take the on/near/off colour.
+
+    `honesty` (ui.cells.honesty_frame, one row per bar) adds 95 % error bars, n in the
+    label and the hover, and greys low-n bars (no status colour: too few to judge).
+    """
     vals = [None if is_missing(v) else float(v) for v in values]
     if not labels or all(v is None for v in vals):
         return empty_figure(title, empty_message, lang)
@@ -91,17 +153,33 @@ def bars(
             colors = [STATUS_COLORS[status_of(v, target, direction)] for v in vals]
         else:
             colors = [NAVY] * len(vals)
+    colors = list(colors)
     text = hover(vals, unit, lang)
+    tips = text
+    error: dict[str, Any] | None = None
+    if honesty is not None:
+        lows = honesty["low_n"].tolist()
+        colors = [LOW_N_COLOR if low else c for c, low in zip(colors, lows, strict=True)]
+        ns = honesty["n"].tolist()
+        text = [
+            f"{v} · n = {int(n):,}" if low and not is_missing(n) else v
+            for v, n, low in zip(text, ns, lows, strict=True)
+        ]
+        tips = honesty["hover"].tolist()
+        error = _error_bars(vals, honesty)
+    trace_args: dict[str, Any] = {"marker_color": colors, "text": text, "customdata": tips}
     if horizontal:
-        trace = go.Bar(
-            y=list(labels), x=vals, orientation="h", marker_color=list(colors), text=text
-        )
+        trace = go.Bar(y=list(labels), x=vals, orientation="h", **trace_args)
+        if error:
+            trace.update(error_x=error)
     else:
-        trace = go.Bar(x=list(labels), y=vals, marker_color=list(colors), text=text)
-    trace.update(cliponaxis=False, hovertemplate="%{text}<extra></extra>")
-    if target is None:
+        trace = go.Bar(x=list(labels), y=vals, **trace_args)
+        if error:
+            trace.update(error_y=error)
+    trace.update(cliponaxis=False, hovertemplate="%{customdata}<extra></extra>")
+    if target is None and error is None:
         trace.update(textposition="outside")
-    else:  # labels inside the bar's end: the target line, drawn behind the bars, never crosses one
+    else:  # labels inside the bar's end: the target line and error bars never cross one
         trace.update(
             textposition="auto",
             insidetextanchor="end",
@@ -118,15 +196,7 @@ def bars(
             fig.add_hline(y=target, line=line, layer="below")
         title = f"{title} · {target_label} {fmt_value(target, unit, lang)}"
     axis = "x" if horizontal else "y"
-    axis_format(fig, unit, axis, lang)
-    if unit == "ratio":  # bars start at zero: whole percents unless every value is small
-        small = max((abs(v) for v in vals if v is not None), default=0) < 0.1
-        fig.update_layout({f"{axis}axis": {"tickformat": ".1%" if small else ".0%"}})
-    # headroom for the labels and the target, in the axis's own (万/亿, K/M) scale
-    divisor = money_scale(vals, lang)[0] if unit == "cny" else 1.0
-    finite = [v for v in vals if v is not None] + ([target] if target is not None else [])
-    if finite and min(finite) >= 0 and max(finite) > 0:
-        fig.update_layout({f"{axis}axis": {"range": [0, max(finite) / divisor * 1.12]}})
+    axis_format(fig, unit, axis, lang, target=target, bars=True)
     fig.update_layout(template=TEMPLATE, title=title, height=height, showlegend=False)
     if horizontal:
         fig.update_layout(margin={"r": 64})  # room for the value labels right of the bars
@@ -135,6 +205,17 @@ def bars(
     else:
         fig.update_xaxes(type="category")
     return fig
+
+
+def _error_bars(vals: Sequence[float | None], honesty: pd.DataFrame) -> dict[str, Any] | None:
+    """Plotly error bars from the Wilson interval (asymmetric), None without intervals."""
+    lo, hi = honesty["ci_low"].tolist(), honesty["ci_high"].tolist()
+    if all(is_missing(v) for v in lo):
+        return None
+    plus = [0.0 if v is None or is_missing(h) else h - v for v, h in zip(vals, hi, strict=True)]
+    minus = [0.0 if v is None or is_missing(lw) else v - lw for v, lw in zip(vals, lo, strict=True)]
+    return {"type": "data", "symmetric": False, "array": plus, "arrayminus": minus,
+            "color": INK, "thickness": 1.2, "width": 4}  # fmt: skip
 
 
 def grouped_bars(
@@ -167,7 +248,7 @@ def grouped_bars(
                 hovertemplate="%{customdata}<extra>%{fullData.name}</extra>",
             )
         )
-    axis_format(fig, unit, "y", lang)
+    axis_format(fig, unit, "y", lang, bars=True)
     fig.update_layout(
         template=TEMPLATE, title=title, height=height, barmode="group", margin={"t": LEGEND_MARGIN}
     )
