@@ -608,6 +608,7 @@ def value_names(kind: str, lang: str | None = None) -> dict[str, str]:
 PART_CATALOGS: tuple[str, ...] = (
     "ui.i18n_upload",  # the upload page
     "ui.i18n_desk",  # the relationship manager's desk
+    "ui.i18n_honesty",  # n, intervals, flags, axes, drill-down and export text (issue 10)
 )
 
 
