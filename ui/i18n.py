@@ -46,6 +46,7 @@ def _merged() -> dict[str, dict[str, str]]:
         [
             "ui.i18n_app",
             "ui.i18n_upload",
+            "ui.i18n_load",
         ]
     )
 
@@ -91,11 +92,19 @@ def current_lang() -> str:
 def t(key: str, lang: str | None = None, **fmt: Any) -> str:
     """The string `key` in `lang` (default: the selected language), formatted with `fmt`.
 
-    An unknown key shows itself, so a missing string is visible, never an exception.
+    An unknown key shows itself, so a missing string is visible, never an exception; so
+    does a field the caller did not pass.
     """
     lang = lang or current_lang()
     entry = ALL_STRINGS.get(key)
     if entry is None:
         return key
     text = entry.get(lang) or entry.get("en") or key
-    return text.format(**fmt) if fmt else text
+    return text.format_map(_Fields(fmt)) if fmt else text
+
+
+class _Fields(dict[str, Any]):
+    """Format fields; one the caller did not pass shows as {name} instead of raising."""
+
+    def __missing__(self, name: str) -> str:
+        return "{" + name + "}"
