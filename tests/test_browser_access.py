@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect
 
 from metrics import access
 from tests.browser_util import (
+    NAV,
     PLOTLY,
     SIGN_IN_NAME,
     AppServer,
@@ -145,7 +146,7 @@ def test_a_b01_manager_sees_only_b01_on_every_page_and_in_every_export(
     expect(note).to_be_visible()
     expect(page.get_by_text("Period 2025-01-01 to 2025-12-31; branches: B01;")).to_be_visible()
     expect(metric_value(page, "Satisfaction rate")).to_have_text("100.0%")
-    nav = page.locator("[data-testid=stSidebarNav]")
+    nav = page.locator(NAV)
     expect(nav.get_by_role("link")).to_have_count(len(TOUR))  # no upload, no accounts page
     downloads: list[str] = []
     for title, path in TOUR:
@@ -183,7 +184,7 @@ def test_a_manager_has_no_upload_page(page: Page, app_server: AppServer) -> None
     expect(page.locator("[data-testid=stFileUploader]")).to_have_count(0)
     expect(page.get_by_role("heading", name="Load extracts")).to_have_count(0)
     expect(page.locator(".st-key-upload_undo button")).to_have_count(0)
-    nav = page.locator("[data-testid=stSidebarNav]")
+    nav = page.locator(NAV)
     expect(nav.get_by_role("link", name="Data: upload & history")).to_have_count(0)
 
 
