@@ -28,7 +28,13 @@ from metrics.load import (
 
 # Each module defines `register_cli(subparsers)` adding its sub-commands, each
 # with `set_defaults(handler=callable(args) -> int)`.
-COMMAND_MODULES = ("metrics.cli", "metrics.demo", "metrics.kpis", "metrics.access")
+COMMAND_MODULES = (
+    "metrics.cli",
+    "metrics.demo",
+    "metrics.kpis",
+    "metrics.access",
+    "metrics.impact",
+)
 
 
 class CliError(Exception):
