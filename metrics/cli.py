@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "metrics.kpis",
     "metrics.access",
     "metrics.impact",
+    "metrics.alerts",
 )
 
 

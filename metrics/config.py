@@ -27,6 +27,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from metrics.alerts.settings import AlertSettings, alert_settings_from_dict
+
 DEFAULT_TARGETS: dict[str, float] = {
     "csat_rate": 0.90,
     "response_sla_rate": 0.95,
@@ -71,6 +73,7 @@ class Settings:
     discount_rate: float = 0.08
     min_n: int = 30  # a denominator below this is low_n (kpis.md, Low sample)
     maturity_days: int = 90  # funnel values are mature this long after date_to
+    alerts: AlertSettings = field(default_factory=AlertSettings)  # [alerts]: metrics.alerts
 
     def __hash__(self) -> int:
         return hash(
@@ -81,6 +84,7 @@ class Settings:
                 self.discount_rate,
                 self.min_n,
                 self.maturity_days,
+                self.alerts,
             )
         )
 
@@ -114,6 +118,7 @@ def settings_from_dict(data: dict[str, Any], base: Settings | None = None) -> Se
         "discount_rate",
         "min_n",
         "maturity_days",
+        "alerts",
     }
     if unknown:
         raise ValueError(f"unknown setting {sorted(unknown)[0]}")
@@ -131,6 +136,7 @@ def settings_from_dict(data: dict[str, Any], base: Settings | None = None) -> Se
         discount_rate=float(data.get("discount_rate", base.discount_rate)),
         min_n=int(data.get("min_n", base.min_n)),
         maturity_days=int(data.get("maturity_days", base.maturity_days)),
+        alerts=alert_settings_from_dict(data["alerts"]) if "alerts" in data else base.alerts,
     )
 
 
