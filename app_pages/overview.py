@@ -6,8 +6,8 @@ import streamlit as st
 
 from metrics import kpis
 from metrics.registry import KPIS
+from ui import brief_panel, sidebar
 from ui import components as c
-from ui import sidebar
 from ui.i18n import t
 from ui.state import trend_window
 
@@ -46,6 +46,8 @@ c.kpi_cards(HEADLINE, compare, lang, trend)
 
 st.subheader(t("off_target_title", lang))
 c.off_target(compare, list(TARGETED), f, lang)
+brief_panel.fired_alerts(f, lang)
+brief_panel.brief_download(f, lang)
 
 st.subheader(t("trend_title", lang))
 for start in range(0, len(TREND), 3):

@@ -27,7 +27,8 @@ from metrics.load import (
 )
 
 # Each module defines `register_cli(subparsers)` adding its sub-commands, each
-# with `set_defaults(handler=callable(args) -> int)`.
+# with `set_defaults(handler=callable(args) -> int)`. ui.brief.cli (the board brief,
+# which formats as the app does) imports nothing of ui until its command runs.
 COMMAND_MODULES = (
     "metrics.cli",
     "metrics.demo",
@@ -35,6 +36,7 @@ COMMAND_MODULES = (
     "metrics.access",
     "metrics.impact",
     "metrics.alerts",
+    "ui.brief.cli",
 )
 
 

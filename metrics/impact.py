@@ -15,15 +15,20 @@ import argparse
 import datetime as dt
 import json
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from metrics.filters import Filters
 from metrics.kpis.model import Ratio, Value
 
 DEFAULT_WINDOW_DAYS = 180
+EVENTS_SQL = (
+    "SELECT event_id, event_date, title, branch_id, description FROM events "
+    "ORDER BY event_date, event_id"
+)
 Z95 = 1.959963984540054  # the standard normal's 97.5 % quantile (scipy.stats.norm.ppf)
 
 
@@ -60,23 +65,18 @@ class EventNotFound(LookupError):
 
 def events(con: duckdb.DuckDBPyConnection) -> list[Event]:
     """Every event, by date then id."""
-    rows = con.execute(
-        "SELECT event_id, event_date, title, branch_id, description FROM events "
-        "ORDER BY event_date, event_id"
-    ).fetchall()
+    rows = con.execute(EVENTS_SQL).fetchall()
     return [Event(str(r[0]), r[1], str(r[2]), r[3], r[4]) for r in rows]
 
 
-def events_between(
-    con: duckdb.DuckDBPyConnection, date_from: dt.date, date_to: dt.date, branches: tuple[str, ...]
-) -> list[Event]:
+def events_in(con: duckdb.DuckDBPyConnection, f: Filters) -> list[Event]:
     """The events in scope of a view: dated in the period, bank-wide or of a selected branch
-    (every branch when `branches` is empty)."""
+    (of any branch when the filters select all)."""
     return [
         e
         for e in events(con)
-        if date_from <= e.event_date <= date_to
-        and (e.branch_id is None or not branches or e.branch_id in branches)
+        if f.date_from <= e.event_date <= f.date_to
+        and (e.branch_id is None or not f.branches or e.branch_id in f.branches)
     ]
 
 
@@ -169,6 +169,24 @@ def impact(
             Impact(k, b.value, a.value, change, lo, hi, did, b.denominator, a.denominator, True)
         )
     return out
+
+
+def impact_frame(
+    con: duckdb.DuckDBPyConnection,
+    f: Filters,
+    event_id: str,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    kpis: tuple[str, ...] | None = None,
+) -> pd.DataFrame:
+    """`impact` as a frame (one row per KPI) under the branches and tiers of `f`."""
+    rows = impact(con, event(con, event_id), f, list(kpis) if kpis else None, window_days)
+    cols = [fl.name for fl in fields(Impact)]
+    return pd.DataFrame([asdict(r) for r in rows], columns=cols)
+
+
+def events_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The events table as stored (for the analysts' editor), by date."""
+    return con.execute(EVENTS_SQL).df()
 
 
 # --- `python -m metrics impact EVENT_ID` -------------------------------------------------

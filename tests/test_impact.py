@@ -1,7 +1,5 @@
-"""Initiative impact worked out by hand on the seed bank (tests/seed/*.csv) plus two events.
-
-E1 (2025-05-01, bank-wide) and E2 (2025-01-01, branch B01) are loaded through the loader
-into a copy of the seed store; the seed's own files stay as they are.
+"""Initiative impact worked out by hand on the seed bank (tests/seed/*.csv) plus two events
+(tests/eventseed.py): E1 2025-05-01 bank-wide, E2 2025-01-01 branch B01.
 """
 
 from __future__ import annotations
@@ -17,25 +15,12 @@ import pytest
 
 from metrics import impact
 from metrics.filters import Filters
-from tests.seedstore import build_seed_store
-
-EVENTS_CSV = (
-    "event_id,event_date,title,branch_id,description\n"
-    "E1,2025-05-01,全行服务提升,,\n"
-    "E2,2025-01-01,北京试点,B01,客户经理团队\n"
-)
+from tests.eventseed import build_seed_with_events
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from metrics.load import load_file
-
-    path = build_seed_store(tmp_path_factory.mktemp("impact") / "crm.duckdb")
-    events = path.parent / "events.csv"
-    events.write_text(EVENTS_CSV, encoding="utf-8")
-    report = load_file(path, "events", events, mode="append")
-    assert report.ok, report.render_text()
-    return path
+    return build_seed_with_events(tmp_path_factory.mktemp("impact") / "crm.duckdb")
 
 
 def _impact(

@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from ui.event_markers import draw_events
 from ui.fmt import DASH, UNIT_SUFFIX, fmt_value, fmt_values, is_missing
 from ui.i18n import t
 
@@ -230,8 +231,10 @@ def trend(
     target_label: str = "",
     empty_message: str | None = None,
     height: int = 320,
+    events: Sequence[Any] = (),
 ) -> go.Figure:
-    """Lines over a month-end index; `columns` maps a frame column to its legend name."""
+    """Lines over a month-end index; `columns` maps a frame column to its legend name;
+    `events` (metrics.impact.Event) in scope are drawn as labelled vertical markers."""
     cols = [c for c in columns if c in df.columns]
     if df.empty or not cols or df[cols].isna().all().all():
         return _empty(title, empty_message, lang)
@@ -255,7 +258,7 @@ def trend(
     if len(cols) > 1:
         fig.update_layout(margin={"t": LEGEND_MARGIN})
     fig.update_xaxes(type="category", nticks=7)
-    return fig
+    return draw_events(fig, events)
 
 
 def bars(

@@ -457,8 +457,8 @@ def kpi_trend(
     height: int = 300,
     key: str | None = None,
 ) -> None:
-    """One KPI over months (a kpis.series frame), with its target line when it has one."""
-    from ui import charts
+    """One KPI over months (a kpis.series frame), with its target line and the events."""
+    from ui import charts, event_markers
 
     kpi = KPIS[kpi_id]
     fig = charts.trend(
@@ -470,6 +470,7 @@ def kpi_trend(
         target=kpi.target,
         target_label=t("target", lang),
         height=height,
+        events=event_markers.events_for(frame.index),
     )
     chart(fig, key=key)
 

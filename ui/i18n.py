@@ -601,19 +601,24 @@ def value_names(kind: str, lang: str | None = None) -> dict[str, str]:
     return {code: str(value_name(kind, code, lang)) for code in VALUE_NAMES.get(kind, {})}
 
 
+# Modules of a part's own strings, each with STRINGS: key -> (zh, en) or {"zh", "en"}.
+EXTRA_STRINGS: tuple[str, ...] = ("ui.i18n_upload", "ui.i18n_brief")
+
+
 def _merged() -> dict[str, dict[str, str]]:
-    """STRINGS plus the upload page's STRINGS (key -> (zh, en) or {"zh", "en"})."""
-    try:
-        extra = importlib.import_module("ui.i18n_upload")
-    except ModuleNotFoundError:
-        return STRINGS
+    """STRINGS plus each EXTRA_STRINGS module's STRINGS."""
     out = dict(STRINGS)
-    for key, value in getattr(extra, "STRINGS", {}).items():
-        if isinstance(value, dict):
-            out[key] = {"zh": str(value.get("zh", "")), "en": str(value.get("en", ""))}
-        else:
-            zh, en = value
-            out[key] = {"zh": zh, "en": en}
+    for name in EXTRA_STRINGS:
+        try:
+            extra = importlib.import_module(name)
+        except ModuleNotFoundError:
+            continue
+        for key, value in getattr(extra, "STRINGS", {}).items():
+            if isinstance(value, dict):
+                out[key] = {"zh": str(value.get("zh", "")), "en": str(value.get("en", ""))}
+            else:
+                zh, en = value
+                out[key] = {"zh": zh, "en": en}
     return out
 
 

@@ -132,3 +132,10 @@ def evaluate(
                 if (v < bound) if fires == "below" else (v > bound):
                     fired.append(Fired(r.id, r.kpi, scope, g, month, v, bound, r.compare, fires, n))
     return fired
+
+
+def fired_latest(con: duckdb.DuckDBPyConnection, f: Filters) -> tuple[str | None, list[Fired]]:
+    """(latest month, the alerts firing in it) for the branches and tiers of `f` (the app's
+    Overview, clamped to the user's branches)."""
+    month = latest_month(con)
+    return month, ([] if month is None else evaluate(con, month, base=f))
