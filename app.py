@@ -45,6 +45,8 @@ pg = st.navigation(
                     icon=":material/groups:", url_path="tiers"),
             st.Page("app_pages/value.py", title=t("page_value", lang),
                     icon=":material/paid:", url_path="value"),
+            st.Page("app_pages/impact.py", title=t("page_impact", lang),
+                    icon=":material/insights:", url_path="impact"),
         ],
         t("nav_reference", lang): [
             st.Page("app_pages/glossary.py", title=t("page_glossary", lang),

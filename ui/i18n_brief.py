@@ -78,7 +78,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "alerts.title": ("预警", "Alerts"),
     "alerts.none": ("{month}：没有触发的预警。", "{month}: no alert fires."),
     "alerts.some": ("{month}：{count} 项预警触发", "{month}: {count} alert(s) fire"),
-    "alerts.scope.bank": ("全行", "bank"),
+    "alerts.scope.bank": ("所选范围", "selection"),
     "alerts.line": (
         "{label}（{where}）：{value}，{rule} {bound}，n {n}",
         "{label} ({where}): {value}, {rule} {bound}, n {n}",
