@@ -10,12 +10,14 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from metrics.contract import RISK_CLASSES
 from metrics.filters import Filters
 from metrics.views import SELECTED_CUSTOMERS, _df, _params
 
 
 def risk_migration(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
-    """Columns risk_before, risk_now, loans, balance (now); one row per pair that occurs."""
+    """Columns risk_before, risk_now, loans, balance (now); one row per pair that occurs,
+    in the contract's order of risk classes (normal first)."""
     sql = f"""
         WITH {SELECTED_CUSTOMERS},
         snap AS (
@@ -28,6 +30,7 @@ def risk_migration(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
           ON a.loan_id = b.loan_id
          AND a.as_of_month = date_trunc('month', CAST($date_to AS DATE)) - INTERVAL 1 MONTH
         WHERE b.as_of_month = date_trunc('month', CAST($date_to AS DATE))
-        GROUP BY ALL ORDER BY risk_before, risk_now
+        GROUP BY a.risk_class, b.risk_class
+        ORDER BY list_position($classes, a.risk_class), list_position($classes, b.risk_class)
     """
-    return _df(con, sql, _params(f))
+    return _df(con, sql, _params(f, classes=list(RISK_CLASSES)))

@@ -100,6 +100,26 @@ def test_the_english_brief_lists_its_months_events(en: Path) -> None:
     assert "全行服务提升" not in text
 
 
+def test_page_three_holds_ranking_tiers_and_migration(zh: Path) -> None:
+    text = _text(zh, 3)
+    # Ranking by satisfaction: B03 has December's only survey (S06, 1 of 1 = 100.0 %, low n).
+    assert text.index("B03 广州分行") < text.index("B01 北京分行")
+    assert "100.0% *" in text
+    # Migration (tests/test_migration.py): normal -> special mention, 2 loans, 1.2 M.
+    assert "关注" in text and "¥120万" in text and "¥1,650万" in text
+
+
+def test_first_page_as_png_for_the_readme(zh: Path) -> None:
+    """test-artifacts/brief-first-page.png: the first page of the seed brief, for a look."""
+    from tests.conftest import REPO_ROOT
+
+    out = REPO_ROOT / "test-artifacts" / "brief-first-page"
+    out.parent.mkdir(exist_ok=True)
+    subprocess.run(["pdftoppm", "-r", "50", "-png", "-singlefile", "-f", "1", "-l", "1",
+                    str(zh), str(out)], check=True)  # fmt: skip
+    assert out.with_suffix(".png").stat().st_size > 10_000  # a drawn page, not a blank one
+
+
 def test_fonts_are_embedded(zh: Path) -> None:
     out = subprocess.run(["pdffonts", str(zh)], capture_output=True, text=True, check=True)
     rows = out.stdout.splitlines()[2:]

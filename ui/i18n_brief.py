@@ -45,6 +45,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "* 样本少于 {n}，数值仅供参考。",
         "* fewer than {n} in the sample: read with care.",
     ),
+    "brief.immature": (
+        "† 转化类指标在期末后 {days} 天才成熟，本月数值仍会上升。",
+        "† funnel values mature {days} days after the month; this one will still rise.",
+    ),
     "brief.tiers": ("客户层级结构", "Tier mix"),
     "brief.col.tier": ("层级", "Tier"),
     "brief.col.share": ("占比", "Share"),

@@ -70,7 +70,8 @@ class Brief:
     branches: list[list[str]] = field(default_factory=list)
     tiers: list[list[str]] = field(default_factory=list)
     migration: list[list[str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # under the headline (page 1)
+    table_notes: list[str] = field(default_factory=list)  # under the tables (page 3)
 
 
 def _previous_month(first: dt.date) -> tuple[dt.date, dt.date]:
@@ -166,10 +167,13 @@ def _headline(brief: Brief, con: duckdb.DuckDBPyConnection, s: Scope) -> None:
         if c.ci_low is not None and c.ci_high is not None:
             lo, hi = fmt_values([c.ci_low, c.ci_high], k.unit, lang)
             ci = f"{lo} – {hi}"
+        immature = c.mature is False and c.value is not None
         brief.headline.append(
             [
                 k.label(lang),
-                fmt_value(c.value, k.unit, lang) + (" *" if low else ""),
+                fmt_value(c.value, k.unit, lang)
+                + (" *" if low else "")
+                + (" †" if immature else ""),
                 DASH if k.target is None else fmt_value(k.target, k.unit, lang),
                 fmt_delta(c.value, prev[kpi].value, k.unit, lang) or DASH,
                 fmt_delta(c.value, ago[kpi].value, k.unit, lang) or DASH,
@@ -197,6 +201,8 @@ def _headline(brief: Brief, con: duckdb.DuckDBPyConnection, s: Scope) -> None:
         a, b = now[kpi].value, prev[kpi].value
         if KPIS[kpi].direction == "none" or a is None or b is None or float(b) == 0:
             continue
+        if now[kpi].mature is False:  # a funnel value still rising is no movement
+            continue
         moves.append((abs(float(a) / float(b) - 1), kpi))
     moves.sort(key=lambda m: (-m[0], m[1]))
     items = [
@@ -207,8 +213,11 @@ def _headline(brief: Brief, con: duckdb.DuckDBPyConnection, s: Scope) -> None:
     brief.movers = (
         t("brief.movers", lang, items=sep.join(items)) if items else t("brief.no_movers", lang)
     )
-    if any(r[1].endswith(" *") for r in brief.headline):
+    if any(" *" in r[1] for r in brief.headline):
         brief.notes.append(t("brief.low_n", lang, n=min_n))
+    if any(r[1].endswith(" †") for r in brief.headline):
+        days = get_settings().maturity_days
+        brief.notes.append(t("brief.immature", lang, days=days))
 
 
 def _events(brief: Brief, con: duckdb.DuckDBPyConnection, s: Scope) -> None:
@@ -270,9 +279,7 @@ def _branches(brief: Brief, con: duckdb.DuckDBPyConnection, s: Scope) -> None:
         )
         brief.branches.append(shown)
     if any(cell.endswith(" *") for r in brief.branches for cell in r):
-        note = t("brief.low_n", lang, n=min_n)
-        if note not in brief.notes:
-            brief.notes.append(note)
+        brief.table_notes.append(t("brief.low_n", lang, n=min_n))
 
 
 def _tiers(brief: Brief, con: duckdb.DuckDBPyConnection, s: Scope) -> None:

@@ -170,7 +170,7 @@ def _page_three(doc: _Doc, b: Brief, lang: str) -> None:
         doc.grid(head, b.migration, (40, 40, 24, 36))
     else:
         doc.para(t("brief.no_migration", lang))
-    for note in b.notes:
+    for note in b.table_notes:
         doc.para(note, size=7.5)
 
 
