@@ -53,3 +53,30 @@ def test_the_impact_page_draws_its_chart(page: Page, fresh_app_server: AppServer
     # started, so only the rates covered by their sources show a bar; the chart is drawn.
     assert expect_charts_drawn(page) == 1
     expect(page.get_by_text("Initiative impact: before and after an event")).to_be_visible()
+
+
+def test_the_overview_downloads_the_brief(page: Page, fresh_app_server: AppServer) -> None:
+    """The Overview's button gives the same brief as the CLI: month 2025-12 (the period's
+    end), in the page's language, with the page's filters; its export is audited."""
+    import subprocess
+    from pathlib import Path
+
+    from metrics import access
+
+    open_app(page, f"{fresh_app_server.url}/?{YEAR_2025}&branch=B02")
+    button = page.locator(".st-key-brief_pdf button")
+    button.scroll_into_view_if_needed()
+    with page.expect_download(timeout=120_000) as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename == "brief-2025-12-en.pdf"
+    text = subprocess.run(["pdftotext", "-layout", download.path(), "-"], capture_output=True,
+                          text=True, check=True).stdout  # fmt: skip
+    assert "Board brief 2025-12" in text
+    assert "Filters: branches B02 上海分行; tiers all" in text
+    # B02's December NPL: 1.0 of 9.0 M = 11.1 % (tests/test_alerts.py); 11.11 - 1.50 = 9.61.
+    assert "NPL ratio 11.1%, 9.6 pp above target" in text
+    exports = [r for r in access.audit_records(access.admin_db_for(fresh_app_server.db))
+               if r["action"] == "export"]  # fmt: skip
+    assert any("brief-2025-12-en.pdf" in (r["detail"] or "") for r in exports)
+    assert Path(download.path()).stat().st_size > 10_000
