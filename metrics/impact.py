@@ -137,6 +137,8 @@ def impact(
         raise ValueError(f"unknown KPI {unknown[0]!r}")
     periods = list(windows(ev.event_date, window_days))
     base = f or Filters(*periods[0])
+    if ev.branch_id and base.branches and ev.branch_id not in base.branches:
+        raise ValueError(f"event {ev.event_id} concerns {ev.branch_id}, not a selected branch")
     scope = replace(base, branches=(ev.branch_id,)) if ev.branch_id else base
     mine = _changes(con, scope, periods, ids)
     others: dict[str, tuple[Any, Any, bool]] = {}

@@ -73,6 +73,12 @@ def test_the_others_are_the_filters_other_branches(db: Path) -> None:
     assert (r.change, r.did) == (1, 1)
 
 
+def test_a_branch_event_outside_the_selection_is_refused(db: Path) -> None:
+    f = Filters(dt.date(2025, 1, 1), dt.date(2025, 12, 31), branches=("B02",))
+    with pytest.raises(ValueError, match="concerns B01"):
+        _impact(db, "E2", ["new_customers"], 365, f)  # a B02 view never shows B01's numbers
+
+
 def test_a_window_the_sources_do_not_cover_is_null(db: Path) -> None:
     rows = _impact(db, "E2", ["csat_rate"], 365)
     # Surveys start 2024-12-31 (S07); the before window starts 2024-01-02.
