@@ -108,3 +108,15 @@ def test_executives_have_no_events_editor(seed_env: Path) -> None:
     at.switch_page("app_pages/impact.py").run()
     _ok(at)
     assert not [b for b in at.button if b.key == "events_save"]
+
+
+def test_a_bad_alert_rule_is_a_warning_not_a_traceback(
+    seed_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cfg = tmp_path / "settings.toml"
+    cfg.write_text('[[alerts.rules]]\nkpi = "no_such_kpi"\nthreshold = 1\n', encoding="utf-8")
+    monkeypatch.setenv("CRM_SETTINGS", str(cfg))
+    at = _app(**YEAR_2025, lang="en")
+    assert not at.exception
+    wanted = md("An alert rule is wrong, none evaluated: alert rule on unknown KPI 'no_such_kpi'")
+    assert [w.value for w in at.warning] == [wanted]

@@ -67,7 +67,11 @@ def alert_line(a: Fired, lang: str) -> str:
 
 def fired_alerts(f: Filters, lang: str) -> None:
     """The alerts firing in the latest month for the user's selection, each with a link."""
-    month, fired = c.load(fired_latest, f)
+    try:
+        month, fired = c.load(fired_latest, f)
+    except ValueError as exc:  # a rule of the settings TOML that does not resolve
+        st.warning(md(t("alerts.bad_rule", lang, error=str(exc))), icon=":material/warning:")
+        return
     if month is None:
         return
     if not fired:

@@ -89,7 +89,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "alerts.rule.target": ("目标", "target"),
     "alerts.rule.threshold": ("阈值", "threshold"),
-    "alerts.open": ("查看", "Open"),
+    "alerts.bad_rule": (
+        "预警规则有误，未评估：{error}",
+        "An alert rule is wrong, none evaluated: {error}",
+    ),
     # Events and impact
     "page_impact": ("举措成效", "Initiative impact"),
     "impact.title": ("举措成效：事件前后对比", "Initiative impact: before and after an event"),
