@@ -51,6 +51,8 @@ sections = {
                 icon=":material/groups:", url_path="tiers"),
         st.Page("app_pages/value.py", title=t("page_value", lang),
                 icon=":material/paid:", url_path="value"),
+        st.Page("app_pages/impact.py", title=t("page_impact", lang),
+                icon=":material/insights:", url_path="impact"),
     ],
     t("nav_desk", lang): [
         st.Page("app_pages/managers.py", title=t("page_managers", lang),

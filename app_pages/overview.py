@@ -6,7 +6,7 @@ import streamlit as st
 
 from metrics import kpis
 from metrics.registry import KPIS
-from ui import cards, desk, kpi_charts, page, sidebar
+from ui import brief_panel, cards, desk, kpi_charts, page, sidebar
 from ui.i18n import t
 from ui.state import trend_window
 
@@ -46,6 +46,8 @@ desk.watchlist_link(f, lang)
 
 st.subheader(t("off_target_title", lang))
 cards.off_target(compare, TARGETED, f, lang)
+brief_panel.fired_alerts(f, lang)
+brief_panel.brief_download(f, lang)
 
 st.subheader(kpi_charts.window_title(trend, lang))
 st.caption(t("trend_legend", lang))

@@ -28,6 +28,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from metrics.alert_settings import AlertSettings, alert_settings_from_dict
+
 DEFAULT_TARGETS: dict[str, float] = {
     "csat_rate": 0.90,
     "response_sla_rate": 0.95,
@@ -116,6 +118,7 @@ class Settings:
     watchlist: WatchlistRules = field(default_factory=WatchlistRules)
     whitespace: WhitespaceRules = field(default_factory=WhitespaceRules)
     rfm: RfmRules = field(default_factory=RfmRules)
+    alerts: AlertSettings = field(default_factory=AlertSettings)  # [alerts]: metrics.alerts
 
     def __hash__(self) -> int:
         return hash(
@@ -129,6 +132,7 @@ class Settings:
                 self.watchlist,
                 self.whitespace,
                 self.rfm,
+                self.alerts,
             )
         )
 
@@ -166,6 +170,7 @@ def settings_from_dict(data: dict[str, Any], base: Settings | None = None) -> Se
         "watchlist",
         "whitespace",
         "rfm",
+        "alerts",
     }
     if unknown:
         raise ValueError(f"unknown setting {sorted(unknown)[0]}")
@@ -188,6 +193,7 @@ def settings_from_dict(data: dict[str, Any], base: Settings | None = None) -> Se
         whitespace=_section(
             WhitespaceRules, base.whitespace, data.get("whitespace", {}), "whitespace"
         ),
+        alerts=alert_settings_from_dict(data["alerts"]) if "alerts" in data else base.alerts,
     )
 
 

@@ -255,7 +255,7 @@ def add_filter_args(p: argparse.ArgumentParser) -> None:
 
 def open_for_cli(args: argparse.Namespace) -> tuple[duckdb.DuckDBPyConnection, Filters]:
     """The store read-only and the Filters of the arguments; a CliError for bad input."""
-    from metrics.cli import CliError
+    from metrics.errors import CliError
     from metrics.store import StoreMissingError, connect_reader, resolve_db
 
     on = None
@@ -288,7 +288,7 @@ def open_for_cli(args: argparse.Namespace) -> tuple[duckdb.DuckDBPyConnection, F
 
 
 def _check_known(con: duckdb.DuckDBPyConnection, f: Filters) -> None:
-    from metrics.cli import CliError
+    from metrics.errors import CliError
 
     branches = {str(r[0]) for r in con.execute("SELECT branch_id FROM branches").fetchall()}
     expr = MANAGER_SQL.format(col="relationship_manager")

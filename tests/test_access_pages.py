@@ -45,6 +45,7 @@ TOUR = (
     "lending",
     "tiers",
     "value",
+    "impact",
     "managers",
     "watchlist",
     "whitespace",

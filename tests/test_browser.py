@@ -65,6 +65,10 @@ PAGES: tuple[PageCase, ...] = (
     PageCase("lending", "贷款与风险", "Lending & risk", True),
     PageCase("tiers", "分层与关系", "Tiers & relationships", True),
     PageCase("value", "客户价值", "Value", True),
+    PageCase("impact", "举措成效", "Initiative impact", False),  # the seed has no events
+    PageCase("managers", "客户经理", "Relationship managers", False),
+    PageCase("watchlist", "预警客户", "Watchlist", False),
+    PageCase("whitespace", "交叉销售机会", "Cross-sell whitespace", True),
     PageCase("glossary", "指标说明", "Glossary", False),
     PageCase("upload", "数据导入与记录", "Data: upload & history", False),
 )

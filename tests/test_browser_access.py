@@ -49,6 +49,7 @@ TOUR = (
     ("Lending & risk", "lending"),
     ("Tiers & relationships", "tiers"),
     ("Value", "value"),
+    ("Initiative impact", "impact"),
     ("Relationship managers", "managers"),
     ("Watchlist", "watchlist"),
     ("Cross-sell whitespace", "whitespace"),

@@ -57,6 +57,7 @@ PAGES = (
     "tiers",
     "value",
     "lending",
+    "impact",
     "managers",
     "watchlist",
     "whitespace",

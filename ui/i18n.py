@@ -40,6 +40,10 @@ def value_names(kind: str, lang: str | None = None) -> dict[str, str]:
     return {code: str(value_name(kind, code, lang)) for code in VALUE_NAMES.get(kind, {})}
 
 
+# Modules of a part's own strings, each with STRINGS: key -> (zh, en) or {"zh", "en"}.
+EXTRA_STRINGS: tuple[str, ...] = ("ui.i18n_upload", "ui.i18n_brief")
+
+
 def _merged() -> dict[str, dict[str, str]]:
     """Every part's STRINGS in one dict; a new part adds its module to this list."""
     return _merge(
@@ -49,6 +53,7 @@ def _merged() -> dict[str, dict[str, str]]:
             "ui.i18n_load",
             "ui.i18n_desk",  # the relationship manager's desk
             "ui.i18n_honesty",  # n, intervals, flags, axes, drill-down and export text
+            "ui.i18n_brief",  # the board brief, alerts, events and impact
         ]
     )
 

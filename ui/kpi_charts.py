@@ -10,7 +10,7 @@ import streamlit as st
 
 from metrics.kpis import Cell
 from metrics.registry import KPIS
-from ui import cells, charts, drill
+from ui import cells, charts, drill, event_markers
 from ui.fmt import fmt_month
 from ui.i18n import t
 from ui.page import chart
@@ -59,6 +59,7 @@ def kpi_trend(
         target_label=t("target", lang),
         height=height,
         honesty=honesty,
+        events=event_markers.events_for(frame.index),
     )
     chart(fig, key=key)
     missing = cells.uncovered_months(series, kpi_id)

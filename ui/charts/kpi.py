@@ -26,6 +26,7 @@ from ui.chart_theme import (
     status_of,
     target_line,
 )
+from ui.event_markers import draw_events
 from ui.fmt import fmt_value, is_missing
 
 
@@ -41,8 +42,10 @@ def trend(
     empty_message: str | None = None,
     height: int = 320,
     honesty: pd.DataFrame | None = None,
+    events: Sequence[Any] = (),
 ) -> go.Figure:
-    """Lines over a month-end index; `columns` maps a frame column to its legend name.
+    """Lines over a month-end index; `columns` maps a frame column to its legend name;
+    `events` (metrics.impact.Event) in scope are drawn as labelled vertical markers.
 
     `honesty` (ui.cells.honesty_frame of the first column, same index) adds the 95 %
     band, draws values that are not final (a running month, an immature funnel month)
@@ -76,7 +79,7 @@ def trend(
     if len(cols) > 1:
         fig.update_layout(margin={"t": LEGEND_MARGIN})
     fig.update_xaxes(type="category", nticks=7)
-    return fig
+    return draw_events(fig, events)
 
 
 def _honest_line(
