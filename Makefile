@@ -12,10 +12,11 @@ run: deps  ## Run the dashboard (builds the demo bank if there is no store yet)
 	@[ -f "$(DB)" ] || CRM_DB="$(DB)" $(PY) -m metrics demo --db "$(DB)"
 	CRM_DB="$(DB)" $(PY) -m streamlit run app.py --server.port $(PORT)
 
-test: dev-deps system-deps  ## Lint, type-check and run every test, browser tests included
+test: dev-deps system-deps  ## Lint, type-check, check the layering and run every test (browser too)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 deps: $(VENV)/.deps-runtime

@@ -5,14 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics import scorecards
-from ui import components as c
-from ui import desk, sidebar
+from ui import desk, page, sidebar, tables
 from ui.fmt import fmt_date
 from ui.i18n import t
 
 f, lang = sidebar.current_filters(), sidebar.lang()
-c.page_header("page_managers", f, lang)
-c.guard(lang, f)
+page.page_header("page_managers", f, lang)
+page.guard(lang, f)
 on = desk.day(f)
 
 st.subheader(t("score_table", lang))
@@ -24,9 +23,9 @@ rank_by = st.selectbox(
     format_func=lambda k: desk.rank_label(k, lang),
     key="score_rank_by",
 )
-cards = c.load(scorecards.scorecards, f, on, rank_by=str(rank_by))
+cards = page.load(scorecards.scorecards, f, on, rank_by=str(rank_by))
 table, labels, units = desk.score_frame(cards, lang)
-c.table(
+tables.table(
     table,
     "manager_scorecards",
     f,
@@ -40,11 +39,11 @@ c.table(
 st.subheader(t("book_title", lang))
 manager = desk.manager_picker(cards, lang, key="book_manager")
 if manager is None:
-    c.empty("no_data_period", lang)
+    page.empty("no_data_period", lang)
 else:
     st.caption(t("book_caption", lang, name=desk.manager_name(manager, lang), day=fmt_date(on)))
-    book = desk.book_frame(c.load(scorecards.book, f, manager, on), lang)
-    c.table(
+    book = desk.book_frame(page.load(scorecards.book, f, manager, on), lang)
+    tables.table(
         book,
         f"book_{manager}",
         f,

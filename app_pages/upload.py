@@ -6,7 +6,7 @@ import streamlit as st
 
 from ui import auth
 from ui import upload as up
-from ui.state import current_filters
+from ui.sidebar import current_filters
 
 if not auth.allowed("upload", {"page": "upload"}):  # the page is hidden too; this is the check
     st.stop()

@@ -5,24 +5,23 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics import watchlist
-from ui import components as c
-from ui import desk, sidebar
+from ui import desk, page, sidebar, tables
 from ui.fmt import fmt_date
 from ui.i18n import t
 
 f, lang = sidebar.current_filters(), sidebar.lang()
-c.page_header("page_watchlist", f, lang)
-c.guard(lang, f)
+page.page_header("page_watchlist", f, lang)
+page.guard(lang, f)
 on = desk.day(f)
 st.caption(t("wl_caption", lang, day=fmt_date(on)))
 
 chosen, flags = desk.watch_pickers(f, lang)
-flagged = c.load(watchlist.watchlist, chosen, on, flags=flags)
+flagged = page.load(watchlist.watchlist, chosen, on, flags=flags)
 if flagged.empty:
-    c.empty("wl_none", lang)
+    page.empty("wl_none", lang)
 else:
     st.metric(t("wl_count", lang), f"{len(flagged):,}")
-    c.table(
+    tables.table(
         desk.watch_frame(flagged, lang),
         "watchlist",
         chosen,

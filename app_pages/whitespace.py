@@ -5,29 +5,28 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics import whitespace
-from ui import components as c
-from ui import desk, sidebar
+from ui import desk, page, sidebar, tables
 from ui.fmt import fmt_date
 from ui.i18n import t
 
 f, lang = sidebar.current_filters(), sidebar.lang()
-c.page_header("page_whitespace", f, lang)
-c.guard(lang, f)
+page.page_header("page_whitespace", f, lang)
+page.guard(lang, f)
 on = desk.day(f)
 st.caption(t("ws_caption", lang, day=fmt_date(on)))
 
 st.subheader(t("ws_heatmap", lang))
-shares = c.load(whitespace.peer_shares, f, on)
-c.chart(desk.peer_heatmap(shares, lang, title=t("ws_heatmap", lang)), key="ws_heatmap")
+shares = page.load(whitespace.peer_shares, f, on)
+page.chart(desk.peer_heatmap(shares, lang, title=t("ws_heatmap", lang)), key="ws_heatmap")
 
 st.subheader(t("ws_campaign_title", lang))
-counts = c.load(whitespace.next_best_counts, f, on)
+counts = page.load(whitespace.next_best_counts, f, on)
 category = desk.category_picker(counts, lang, key="ws_category")
 if category is None:
-    c.empty("no_data_period", lang)
+    page.empty("no_data_period", lang)
 else:
-    campaign = c.load(whitespace.customers, f, on, next_best=category)
-    c.table(
+    campaign = page.load(whitespace.customers, f, on, next_best=category)
+    tables.table(
         desk.whitespace_frame(campaign, lang),
         f"next_best_{category}",
         f,
@@ -37,8 +36,8 @@ else:
     )
 
 st.subheader(t("ws_customers", lang))
-every = c.load(whitespace.customers, f, on)
-c.table(
+every = page.load(whitespace.customers, f, on)
+tables.table(
     desk.whitespace_frame(every, lang),
     "whitespace",
     f,

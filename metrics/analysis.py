@@ -14,7 +14,6 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from metrics.config import get_settings
 from metrics.contract import FUNNEL_STAGES
 from metrics.engine import rollups
 from metrics.engine.sql import BRANCH_OK, CUST_CTE, customer_ok, rel_ctes, run, settings_params
@@ -114,7 +113,7 @@ def _selected(alias: str = "") -> str:
 
 
 def _params(f: Filters, **extra: Any) -> dict[str, Any]:
-    return {**settings_params(), **f.params(), "rel_on": f.date_to, **_rfm_f_params(), **extra}
+    return {**settings_params(), **f.params(), "rel_on": f.date_to, **extra}
 
 
 def customer_tiers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -269,23 +268,19 @@ GROUP BY ALL ORDER BY grp"""
     return pd.DataFrame(rows, columns=["group", "stage", "reached", "step_rate", "overall_rate"])
 
 
-def _rfm_f_params() -> dict[str, Any]:
-    return {"rfm_f_thresholds": list(get_settings().rfm.frequency_thresholds)}
-
-
 def f_scores(con: duckdb.DuckDBPyConnection, loans: list[int]) -> list[int]:
     """The F score of each loan count, as RFM scores it (settings.rfm.frequency_thresholds)."""
     sql = f"""SELECT {F_SCORE_SQL.format(col="n")} AS f
 FROM unnest($loans::INTEGER[]) WITH ORDINALITY AS x(n, i) ORDER BY i"""
-    return [int(v) for v in run(con, sql, {**_rfm_f_params(), "loans": loans})["f"]]
+    return [int(v) for v in run(con, sql, {**settings_params(), "loans": loans})["f"]]
 
 
 def segment_grid(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, int], str]:
     """(R score, F score) -> segment over the 5 x 5 grid, by the segment map's rules."""
     sql = f"""SELECT r_score, f_score, {_RFM_SEGMENT_SQL} AS segment
 FROM range(1, 6) r(r_score), range(1, 6) f(f_score)"""
-    rows = run(con, sql, {}).itertuples(index=False)
-    return {(int(r.r_score), int(r.f_score)): str(r.segment) for r in rows}
+    rows = con.execute(sql).fetchall()
+    return {(int(r), int(f)): str(segment) for r, f, segment in rows}
 
 
 def rfm(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:

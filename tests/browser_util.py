@@ -20,6 +20,7 @@ SKELETON = "[data-testid=stSkeleton]"
 EXCEPTION = "[data-testid=stException]"
 PLOTLY = ".js-plotly-plot"
 PLOTLY_ELEMENT = "[data-testid=stPlotlyChart]"
+NAV = "[data-testid=stSidebar] .st-key-nav"  # the page links (ui/nav.py)
 LOG_TAIL_CHARS = 6000
 
 
@@ -90,7 +91,7 @@ def open_app(
 
 def go_to(page: Page, title: str, path: str) -> None:
     """Switch page from the sidebar navigation, as a user does, and wait for it to render."""
-    page.locator("[data-testid=stSidebarNav]").get_by_role("link", name=title, exact=True).click()
+    page.locator(NAV).get_by_role("link", name=title, exact=True).click()
     expect(page).to_have_url(re.compile(rf"^[a-z]+://[^/]+/{re.escape(path)}(\?|$)"))
     wait_for_app(page)
 

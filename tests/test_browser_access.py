@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect
 
 from metrics import access
 from tests.browser_util import (
+    NAV,
     PLOTLY,
     SIGN_IN_NAME,
     AppServer,
@@ -145,7 +146,7 @@ def test_a_b01_manager_sees_only_b01_on_every_page_and_in_every_export(
     expect(note).to_be_visible()
     expect(page.get_by_text("Period 2025-01-01 to 2025-12-31; branches: B01;")).to_be_visible()
     expect(metric_value(page, "Satisfaction rate")).to_have_text("100.0%")
-    nav = page.locator("[data-testid=stSidebarNav]")
+    nav = page.locator(NAV)
     expect(nav.get_by_role("link")).to_have_count(len(TOUR))  # no upload, no accounts page
     downloads: list[str] = []
     for title, path in TOUR:
@@ -168,7 +169,8 @@ def test_a_b01_manager_sees_only_b01_on_every_page_and_in_every_export(
             downloads.append(name)
     assert len(downloads) >= 10  # every page with tables offers CSV and Excel
     assert any(n.startswith("crm_churned_customers") for n in downloads)
-    assert any(n.startswith("crm_customers_branch_B01") for n in downloads)
+    # the drill-downs show the whole selection by default (issue 10): all of B01 for her
+    assert any(n.startswith("crm_customers_surveyed_branch_all") for n in downloads)
     events = access.audit_rows(access.admin_db_for(app_server.db), user=MANAGER)
     exported = [json.loads(d)["file"] for d in events[events["action"] == "export"]["detail"]]
     assert sorted(exported) == sorted(downloads)  # each export is in the audit, with its file
@@ -182,7 +184,7 @@ def test_a_manager_has_no_upload_page(page: Page, app_server: AppServer) -> None
     expect(page.locator("[data-testid=stFileUploader]")).to_have_count(0)
     expect(page.get_by_role("heading", name="Load extracts")).to_have_count(0)
     expect(page.locator(".st-key-upload_undo button")).to_have_count(0)
-    nav = page.locator("[data-testid=stSidebarNav]")
+    nav = page.locator(NAV)
     expect(nav.get_by_role("link", name="Data: upload & history")).to_have_count(0)
 
 

@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser_util import (
+    NAV,
     AppServer,
     choose_in_multiselect,
     dataframe_rows,
@@ -70,7 +71,7 @@ def test_open_a_book_then_the_watchlist_and_export_it(page: Page, desk_server: A
     assert book[0]["Flags"] == "Past due, Open complaint, Low satisfaction"
     screenshot(page, "desk-managers", "en")
 
-    page.locator("[data-testid=stSidebarNav]").get_by_role("link", name="Watchlist").click()
+    page.locator(NAV).get_by_role("link", name="Watchlist", exact=True).click()
     expect(page.get_by_role("heading", name="Watchlist")).to_be_visible()
     rows = _grid(page, "Customer id", 8)
     assert [r["Customer id"] for r in rows] == [

@@ -71,7 +71,8 @@ def drop(at: AppTest, *files: tuple[str, bytes]) -> None:
 
 
 # Frames are told apart by their first column (st.dataframe keys do not reach AppTest).
-PREVIEW, HEADERS, PROBLEMS, KPIS, HISTORY = "row", "文件表头", "行", "指标", "编号"
+# the preview is headed by the contract's Chinese names: 文件行号 (row), 问卷编号 (response_id), ...
+PREVIEW, HEADERS, PROBLEMS, KPIS, HISTORY = "文件行号", "文件表头", "行", "指标", "编号"
 
 
 def frame(at: AppTest, first_column: str, index: int = 0) -> pd.DataFrame:
@@ -142,10 +143,10 @@ def test_good_file_shows_a_preview_loads_and_compares_kpis(store: Path) -> None:
     drop(at, ("surveys_dec.csv", GOOD_SURVEYS))
     assert at.selectbox(key="upload_0_table").value == "surveys"
     preview = frame(at, PREVIEW)
-    assert list(preview["response_id"]) == ["S90", "S91"]
-    assert list(preview["overall_score"]) == [5, 2]
+    assert list(preview["问卷编号"]) == ["S90", "S91"]
+    assert list(preview["总体满意度"]) == [5, 2]
     # S91 has no comment: the cell holds "—" (a null would be drawn as "None").
-    assert list(preview["comment"].fillna("")) == ["很满意", "—"]
+    assert list(preview["意见"].fillna("")) == ["很满意", "—"]
     headers = frame(at, HEADERS)
     assert list(headers.iloc[:, 2]) == ["标准字段名"] * 5  # every header is canonical
     assert len(rows(store, "surveys")) == 7
@@ -165,12 +166,12 @@ def test_good_file_shows_a_preview_loads_and_compares_kpis(store: Path) -> None:
     assert list(newest.iloc[[0, 2, 3, 4, 5, 6, 7, 8]]) == [
         10,
         "tester",
-        "surveys",
+        "满意度调查",  # surveys, by its Chinese name
         "surveys_dec.csv",
-        "append",
+        "追加",  # append
         2,
         0,
-        "loaded",
+        "已导入",  # loaded
     ]
 
 
@@ -349,7 +350,7 @@ def test_xlsx_sheet_choice(store: Path) -> None:
     sheet.set_value("机构")
     at.run()
     assert at.selectbox(key="upload_0_table").value == "branches"
-    assert list(frame(at, PREVIEW)["branch_name"]) == ["深圳分行"]
+    assert list(frame(at, PREVIEW)["机构名称"]) == ["深圳分行"]
 
 
 # --------------------------------------------------------------------------- mappings
@@ -454,7 +455,7 @@ def test_parquet_file_is_read_typed(store: Path) -> None:
     assert "格式 parquet · 编码 — · 1 行 · 4 列" in texts(at.caption)
     assert at.selectbox(key="upload_0_table").value == "revenue"
     preview = frame(at, PREVIEW)
-    assert (preview["customer_id"][0], float(preview["revenue"][0])) == ("C01", 1234.5)
+    assert (preview["客户编号"][0], float(preview["收入"][0])) == ("C01", 1234.5)
     assert not at.button(key="upload_load").disabled
 
 
@@ -468,13 +469,13 @@ def test_preview_shows_the_file_text_of_failing_cells(store: Path) -> None:
     # row 4: month 13 does not parse. Each shows the file's text, marked; the other
     # cells show the value as stored.
     data = frame(at, PREVIEW)
-    assert list(data["overall_score"]) == ["7 ⚠", "4", "3"]
-    assert list(data["customer_id"]) == ["C01", "C99 ⚠", "C02"]
-    assert list(data["survey_date"]) == ["2025-12-05", "2025-12-06", "2025-13-01 ⚠"]
-    assert list(data["row"]) == [2, 3, 4]  # a column with no failing cell keeps its type
+    assert list(data["总体满意度"]) == ["7 ⚠", "4", "3"]
+    assert list(data["客户编号"]) == ["C01", "C99 ⚠", "C02"]
+    assert list(data["调查日期"]) == ["2025-12-05", "2025-12-06", "2025-13-01 ⚠"]
+    assert list(data["文件行号"]) == [2, 3, 4]  # a column with no failing cell keeps its type
     view = shown(at, PREVIEW)  # what the browser draws
-    assert list(view["survey_date"]) == ["2025-12-05", "2025-12-06", "2025-13-01 ⚠"]
-    assert list(view["row"]) == ["2", "3", "4"]
+    assert list(view["调查日期"]) == ["2025-12-05", "2025-12-06", "2025-13-01 ⚠"]
+    assert list(view["文件行号"]) == ["2", "3", "4"]
     assert "background-color" in view.attrs["styles"]  # the failing cells are shaded
     assert not view.isin(["None", "nan", "NaT"]).to_numpy().any()
 
@@ -482,8 +483,8 @@ def test_preview_shows_the_file_text_of_failing_cells(store: Path) -> None:
 def test_empty_cells_show_a_dash_not_none(store: Path) -> None:
     at = open_page()
     drop(at, ("surveys_dec.csv", GOOD_SURVEYS))
-    assert list(frame(at, PREVIEW)["comment"]) == ["很满意", "—"]  # S91 has no comment
-    assert list(shown(at, PREVIEW)["comment"]) == ["很满意", "—"]
+    assert list(frame(at, PREVIEW)["意见"]) == ["很满意", "—"]  # S91 has no comment
+    assert list(shown(at, PREVIEW)["意见"]) == ["很满意", "—"]
     # The 9 seed loads: none undone, so the undone column is all dashes.
     assert list(frame(at, HISTORY)["撤销时间"]) == ["—"] * 9
     assert list(shown(at, HISTORY)["撤销时间"]) == ["—"] * 9

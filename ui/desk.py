@@ -19,8 +19,8 @@ from metrics import scorecards, watchlist
 from metrics.config import get_settings
 from metrics.filters import UNASSIGNED, Filters
 from metrics.registry import KPIS
-from ui import charts
-from ui import components as c
+from ui import names, page, tables
+from ui.charts import domain as domain_charts
 from ui.fmt import DASH, fmt_date, fmt_pct, fmt_value, is_missing
 from ui.i18n import t, value_name
 
@@ -33,7 +33,7 @@ SCORE_EXTRA_UNITS: dict[str, str] = {
 
 def day(f: Filters) -> dt.date:
     """The day the desk looks at: the period's last day, or the latest data date if earlier."""
-    latest = c.load(watchlist.latest_day, None)
+    latest = page.load(watchlist.latest_day, None)
     return min(f.date_to, latest) if latest else f.date_to
 
 
@@ -135,7 +135,7 @@ def watch_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def book_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """A book of business as shown: relationship type and flags in words."""
-    out = c.readable(frame, lang)
+    out = names.readable(frame, lang)
     out["flags"] = [flag_words(x, lang) for x in frame["flags"]]
     return out
 
@@ -155,7 +155,7 @@ def score_frame(
     first += ["csat_rate", "csat_interval", "csat_n", "low_n"]
     rest = [x for x in out.columns if x not in (*first, "csat_low", "csat_high")]
     out = out[first + rest].reset_index(drop=True)
-    labels = c.column_labels(list(out.columns), lang)
+    labels = tables.column_labels(list(out.columns), lang)
     labels.update({k: KPIS[k].label(lang) for k in scorecards.SCORE_KPIS})
     labels["low_n"] = t("col_low_n", lang, n=get_settings().min_n)
     units = {k: KPIS[k].unit for k in scorecards.SCORE_KPIS} | SCORE_EXTRA_UNITS
@@ -180,7 +180,7 @@ def manager_picker(cards: pd.DataFrame, lang: str, key: str) -> str | None:
 
 def watch_pickers(f: Filters, lang: str) -> tuple[Filters, tuple[str, ...]]:
     """The watchlist's own filters (flags, managers) on top of the sidebar's; the new Filters."""
-    managers = c.load(watchlist.managers, replace(f, managers=()))
+    managers = page.load(watchlist.managers, replace(f, managers=()))
     left, right = st.columns(2)
     with left:
         flags = st.multiselect(
@@ -211,7 +211,7 @@ def peer_heatmap(shares: pd.DataFrame, lang: str, title: str) -> go.Figure:
     if not shares.empty:
         wide.index = [t("tier_name", lang, tier=x) for x in wide.index]
         wide.columns = [str(value_name("product_category", x, lang)) for x in wide.columns]
-    return charts.heatmap(wide, lang, title=title, empty_message=t("no_data_period", lang))
+    return domain_charts.heatmap(wide, lang, title=title, empty_message=t("no_data_period", lang))
 
 
 def category_name(category: Any, lang: str) -> str:
@@ -246,7 +246,7 @@ def category_picker(counts: pd.DataFrame, lang: str, key: str) -> str | None:
 def watchlist_link(f: Filters, lang: str) -> None:
     """The Overview's line: how many customers are flagged today, linking to the watchlist."""
     on = day(f)
-    n = c.load(watchlist.watchlist_count, f, on)
+    n = page.load(watchlist.watchlist_count, f, on)
     st.page_link(
         "app_pages/watchlist.py",
         label=t("wl_link", lang, n=f"{n:,}", day=fmt_date(on)),

@@ -94,6 +94,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Showing the first {n} of {total} problems.",
     ),
     "upload.col.row": ("行", "Row"),
+    "upload.col.file_row": ("文件行号", "row"),
     "upload.col.problem_column": ("字段", "Column"),
     "upload.col.value": ("值", "Value"),
     "upload.col.expected": ("应为", "Expected"),

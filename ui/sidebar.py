@@ -1,8 +1,10 @@
 """The shared sidebar, drawn once by app.py for every page: period, branches, tiers, language.
 
 The view lives in widget state (kept across page switches because app.py draws the
-widgets on every run) and is mirrored into st.query_params, so a copied URL opens
-the same view. Pages read it with `current_filters()` and `lang()`.
+widgets on every run) and is mirrored into st.query_params in one write per run, so a
+copied URL opens the same view and each change is one browser-history entry. A URL that
+differs from the one last written (Back, Forward, an edited address) is followed: the
+widgets are seeded from it again. Pages read the view with `current_filters()` and `lang()`.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ K_BRANCHES = "w_branches"
 K_TIERS = "w_tiers"
 K_VIEW = "view_state"
 K_INIT = "view_initialised"
+K_URL = "view_url"  # the view's URL parameters as last written (or followed)
 
 
 def _bounds() -> tuple[dt.date, dt.date, bool]:
@@ -68,9 +71,20 @@ def _query_dict() -> dict[str, list[str]]:
     return {k: st.query_params.get_all(k) for k in QUERY_KEYS if k in st.query_params}
 
 
+def _url_moved() -> bool:
+    """The address is not the one this session last wrote: Back/Forward or an edited URL."""
+    return st.session_state.get(K_URL) != _query_dict()
+
+
 def nav_lang() -> str:
-    """The language for the navigation, which app.py builds before the sidebar is drawn."""
-    value = st.session_state.get(K_LANG)
+    """The language for the navigation, which app.py builds before the sidebar is drawn.
+
+    Called first on every run: when the address moved, its language wins (and the language
+    switch is set to it before it is drawn).
+    """
+    if st.session_state.get(K_INIT) and _url_moved():
+        st.session_state[K_INIT] = False  # render_sidebar seeds every widget from the URL
+    value = st.session_state.get(K_LANG) if st.session_state.get(K_INIT) else None
     if value is None:
         asked = st.query_params.get("lang")
         value = asked if asked in LANGS else DEFAULT_LANG
@@ -91,6 +105,19 @@ def _initialise(anchor: dt.date, branch_ids: Sequence[str]) -> None:
     st.session_state[K_INIT] = True
 
 
+def _keep_values_across_languages() -> None:
+    """After a language switch the browser sends a selection back as its old label (本季度,
+    A 类), which matches no option in the new language: take the values of the last view."""
+    view: ViewState | None = st.session_state.get(K_VIEW)
+    if view is None:
+        return
+    if st.session_state.get(K_PRESET) not in PRESETS:
+        st.session_state[K_PRESET] = view.preset
+    tiers = st.session_state.get(K_TIERS)
+    if not isinstance(tiers, list) or any(x not in TIERS for x in tiers):
+        st.session_state[K_TIERS] = list(view.tiers)
+
+
 def _on_preset_change() -> None:
     """Entering "custom" starts from the period that was shown."""
     view: ViewState | None = st.session_state.get(K_VIEW)
@@ -100,18 +127,12 @@ def _on_preset_change() -> None:
 
 
 def _sync_url(state: ViewState) -> None:
-    """Write the view into the URL, touching only this sidebar's keys."""
-    wanted = to_query(state)
-    for key in QUERY_KEYS:
-        value = wanted.get(key)
-        if value is None:
-            if key in st.query_params:
-                del st.query_params[key]
-            continue
-        many = isinstance(value, list)
-        current = st.query_params.get_all(key) if many else st.query_params.get(key)
-        if current != value:
-            st.query_params[key] = value
+    """Write the view into the URL in one update (one history entry), keeping other keys."""
+    wanted = {k: v if isinstance(v, list) else [v] for k, v in to_query(state).items()}
+    if _query_dict() != wanted:
+        others = {k: st.query_params.get_all(k) for k in st.query_params if k not in QUERY_KEYS}
+        st.query_params.from_dict({**others, **wanted})
+    st.session_state[K_URL] = wanted
 
 
 def render_sidebar() -> ViewState:
@@ -120,6 +141,8 @@ def render_sidebar() -> ViewState:
     branch_labels = _branches()
     if not st.session_state.get(K_INIT):
         _initialise(latest, list(branch_labels))
+    else:
+        _keep_values_across_languages()
     sb = st.sidebar
     lang_value = sb.radio(
         t("language"),

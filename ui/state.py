@@ -142,17 +142,3 @@ def to_query(state: ViewState) -> dict[str, str | list[str]]:
         out["tier"] = list(state.tiers)
     out["lang"] = state.lang
     return out
-
-
-def current_filters() -> Filters:
-    """The Filters of the view the sidebar selected (Streamlit session only)."""
-    from ui import sidebar
-
-    return sidebar.current_filters()
-
-
-def lang() -> str:
-    """'zh' or 'en', as selected in the sidebar (Streamlit session only)."""
-    from ui import sidebar
-
-    return sidebar.lang()

@@ -32,7 +32,7 @@ from metrics.load.parse import Extract, ExtractError, read_extract, sheet_names
 from metrics.registry import KPIS
 from metrics.store import StoreBusyError, connect_reader, data_version
 from metrics.views import data_bounds, undo_preview
-from ui import auth, export
+from ui import auth, export, upload_text
 from ui.data import db_path
 from ui.fmt import DASH, fmt_value
 from ui.i18n import current_lang, t
@@ -338,13 +338,16 @@ def header_frame(report: Any) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def report_csv(report: Any) -> bytes:
-    """The problems (row, column, value, expected) as CSV, UTF-8 with BOM so Excel reads it."""
-    return export.to_csv_bytes(report.problems_frame())
+def report_csv(report: Any, lang: str | None = None) -> bytes:
+    """The problems (row, column, value, expected) as CSV, UTF-8 with BOM so Excel reads it;
+    worded in `lang` (headings and the expected column), or as the loader wrote it."""
+    frame = report.problems_frame() if lang is None else upload_text.problems_frame(report, lang)
+    return export.to_csv_bytes(frame)
 
 
 def _show_report(report: Any, key: str) -> None:
     """OK, or the problems (row, column, value, expected) with a CSV download; then warnings."""
+    lang = current_lang()
     st.markdown(f"**{tr('upload.report')}**")
     if report.ok:
         st.success(tr("upload.report_ok", rows=count(report.rows_in, "row")))
@@ -358,24 +361,26 @@ def _show_report(report: Any, key: str) -> None:
             )
         )
     else:
-        st.error(md(report.message) if report.message else tr("upload.load_refused"))
+        message = upload_text.message_text(report, lang)
+        st.error(md(message) if message else tr("upload.load_refused"))
     if report.problems:
-        if report.message and report.message != _counted_message(report):
-            st.caption(md(report.message))  # e.g. rows an upsert or replace would orphan
-        problems = report.problems_frame()
-        st.dataframe(styled(problems_display(problems)), hide_index=True, key=f"{key}_problems")
+        message = upload_text.message_text(report, lang)
+        if message and report.message != _counted_message(report):
+            st.caption(md(message))  # e.g. rows an upsert or replace would orphan
+        problems = upload_text.problems_frame(report, lang)
+        st.dataframe(styled(problems), hide_index=True, key=f"{key}_problems")
         if report.total_problems > len(report.problems):
             st.caption(
                 tr("upload.first_problems", n=len(report.problems), total=report.total_problems)
             )
         st.download_button(
             tr("upload.download_report"),
-            report_csv(report),
+            report_csv(report, lang),
             file_name=f"{Path(report.file_name).stem}-report.csv",
             mime="text/csv",
             key=f"{key}_download",
         )
-    for warning in report.warnings:
+    for warning in upload_text.warnings(report, lang):
         st.warning(md(warning))
 
 
@@ -478,18 +483,15 @@ def preview_cells(
 def preview_styler(typed: pd.DataFrame, bad: dict[tuple[int, str], str], table: str) -> Styler:
     """Valid cells as they will be stored; a failing cell as the file's text + BAD_MARK, shaded."""
     kinds: dict[str, str] = {c.name: c.type for c in TABLES[table].columns}
-    return styled(typed, kinds, bad)
-
-
-def problems_display(problems: pd.DataFrame) -> pd.DataFrame:
-    """Problem columns with translated headings (the CSV keeps the English ones)."""
-    names = {
-        "row": tr("upload.col.row"),
-        "column": tr("upload.col.problem_column"),
-        "value": tr("upload.col.value"),
-        "expected": tr("upload.col.expected"),
-    }
-    return problems.rename(columns=names)
+    if current_lang() != "zh":
+        return styled(typed, kinds, bad)
+    # in Chinese the preview is headed by the contract's Chinese names (客户编号, not customer_id)
+    alias = {"row": tr("upload.col.file_row"), **{c.name: c.alias for c in TABLES[table].columns}}
+    return styled(
+        typed.rename(columns=alias),
+        {alias.get(k, k): v for k, v in kinds.items()},
+        {(i, alias.get(c, c)): text for (i, c), text in bad.items()},
+    )
 
 
 def file_panel(index: int, f: UploadedFile) -> FileItem:
@@ -869,7 +871,8 @@ def history_display(frame: pd.DataFrame) -> pd.DataFrame:
     """
     cols = [c for c in HISTORY_COLUMNS if c in frame.columns]
     cols += [c for c in frame.columns if c not in cols and c != "undoable"]
-    return frame[cols].rename(columns={c: tr(f"upload.h.{c}") for c in cols})
+    shown = upload_text.history_values(frame[cols], current_lang())
+    return shown.rename(columns={c: tr(f"upload.h.{c}") for c in cols})
 
 
 def _kept(frame: pd.DataFrame) -> pd.Series:

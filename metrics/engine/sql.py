@@ -168,6 +168,7 @@ def settings_params() -> dict[str, Any]:
         "risk_classes": list(s.relationship.risk_classes),
         "risk_ratings": list(s.relationship.risk_ratings),
         "npl_classes": list(NPL_CLASSES),
+        "rfm_f_thresholds": list(s.rfm.frequency_thresholds),
     }
 
 

@@ -19,7 +19,7 @@ import pyarrow as pa
 from metrics.contract import TABLES, Column, Table
 from metrics.load.headers import match_headers
 from metrics.load.parse import Extract
-from metrics.load.report import MAX_PROBLEMS, LoadReport, Problem
+from metrics.load.report import MAX_PROBLEMS, LoadReport, Note, Problem
 
 # Value patterns, applied to the trimmed text of a cell.
 _DECIMAL_RE = r"[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d*)?|[+-]?\.\d+"
@@ -206,25 +206,42 @@ def match_file(
                     m.header,
                     m.header,
                     f"each column once: {first!r} and {m.header!r} both name {m.column}",
+                    "column_twice",
+                    (("field", m.column), ("arg", first)),
                 )
             )
             continue
         staged.positions[m.column] = pos
     if unknown:
         report.warnings.append(unknown_columns_warning(table.name, unknown))
+        report.notes.append(
+            Note("unknown_columns", (("table", table.name), ("columns", ", ".join(unknown))))
+        )
     missing = [c for c in table.columns if c.required and c.name not in staged.positions]
     for col in missing:
         file_problems.append(
-            Problem(1, col.name, None, f"a column {col.name} ({col.alias}): {col.expected()}")
+            Problem(
+                1,
+                col.name,
+                None,
+                f"a column {col.name} ({col.alias}): {col.expected()}",
+                "column_missing",
+                (("field", col.name),),
+            )
         )
     messages = []
     if missing:
         names = ", ".join(f"{c.name} ({c.alias})" for c in missing)
         messages.append(f"missing required column(s): {names}")
-    if any("each column once" in p.expected for p in file_problems):
+        report.message_codes.append(
+            Note("columns_missing", (("columns", ", ".join(c.name for c in missing)),))
+        )
+    if any(p.code == "column_twice" for p in file_problems):
         messages.append("a column is named twice in the header")
+        report.message_codes.append(Note("column_twice"))
     if extract.n_rows == 0:
         messages.append("the file has no data rows")
+        report.message_codes.append(Note("no_rows"))
     if file_problems or extract.n_rows == 0:
         staged.header_errors = True
         report.problems = file_problems[:MAX_PROBLEMS]
@@ -274,22 +291,30 @@ def _id_columns(table: Table) -> list[Column]:
 
 def _format_rules(
     table: Table, col: Column, raw: str, src: Source, q: Sql
-) -> list[tuple[str, str]]:
-    """(condition, expected) for the spellings refused with their own reason, not 'not a number'."""
+) -> list[tuple[str, str, str]]:
+    """(condition, expected, code) for the spellings refused with their own reason, not
+    'not a number'."""
     s = f"trim({raw})"
-    rules: list[tuple[str, str]] = []
+    rules: list[tuple[str, str, str]] = []
     if col.type in ("decimal", "integer") and not src.exponents:
-        rules.append((f"regexp_full_match({s}, '{_EXPONENT_RE}')", f"a number {NOT_SCIENTIFIC}"))
+        rules.append(
+            (
+                f"regexp_full_match({s}, '{_EXPONENT_RE}')",
+                f"a number {NOT_SCIENTIFIC}",
+                "scientific",
+            )
+        )
     if col.type in ("decimal", "integer") and not src.commas:
         rules.append(
             (
                 f"contains({s}, {q.p(',')})",
                 "a number without ',' (ambiguous in a file not delimited by commas: "
                 "a thousands or a decimal separator?)",
+                "comma",
             )
         )
     if col.type == "decimal" and not _percent(table, col):
-        rules.append((f"ends_with({s}, {q.p('%')})", f"{col.expected()}, not a percent"))
+        rules.append((f"ends_with({s}, {q.p('%')})", f"{col.expected()}, not a percent", "percent"))
     return rules
 
 
@@ -311,11 +336,20 @@ def check_rows(
     q = Sql()
     parts: list[str] = []
 
-    def add(pos: int, value_sql: str, expected_sql: str, where: str) -> None:
+    def add(
+        pos: int,
+        value_sql: str,
+        expected_sql: str,
+        where: str,
+        code: str,
+        field: str,
+        arg_sql: str = "NULL",
+    ) -> None:
         parts.append(
             f"SELECT _row AS row, {q.p(pos)}::INTEGER AS pos, "
             f"CAST({value_sql} AS VARCHAR) AS value, CAST({expected_sql} AS VARCHAR) "
-            f"AS expected FROM {t} WHERE {where}"
+            f"AS expected, {q.p(code)} AS code, {q.p(field)} AS field, "
+            f"CAST({arg_sql} AS VARCHAR) AS arg FROM {t} WHERE {where}"
         )
 
     ids = {c.name for c in _id_columns(table)}
@@ -327,26 +361,29 @@ def check_rows(
             need = "a value (required)" + (
                 "" if col.expected() == "text" else f": {col.expected()}"
             )
-            add(pos, "NULL", q.p(need), _blank(raw))
+            add(pos, "NULL", q.p(need), _blank(raw), "required", col.name)
         rules = _format_rules(table, col, raw, src, q)
         if col.name in ids:
             rules.append(
                 (
                     f"regexp_full_match(trim({raw}), '{_EXCEL_MANGLED_RE}')",
                     f"an id {NOT_SCIENTIFIC}",
+                    "id_scientific",
                 )
             )
-            rules.append((f"regexp_matches({raw}, '{_UNCLEAN_ID_RE}')", CLEAN_ID))
+            rules.append((f"regexp_matches({raw}, '{_UNCLEAN_ID_RE}')", CLEAN_ID, "id_unclean"))
         if col.type == "text":
-            rules.append((f"contains({raw}, chr(0))", "text without NUL characters"))
-        for cond, expected in rules:
-            add(pos, raw, q.p(expected), f"NOT {_blank(raw)} AND {cond}")
-        special = " OR ".join(f"coalesce({cond}, FALSE)" for cond, _ in rules) or "FALSE"
+            rules.append((f"contains({raw}, chr(0))", "text without NUL characters", "nul"))
+        for cond, expected, code in rules:
+            add(pos, raw, q.p(expected), f"NOT {_blank(raw)} AND {cond}", code, col.name)
+        special = " OR ".join(f"coalesce({cond}, FALSE)" for cond, _, _ in rules) or "FALSE"
         add(
             pos,
             raw,
             q.p(col.expected()),
             f"NOT {_blank(raw)} AND {v} IS NULL AND NOT ({special})",
+            "invalid",
+            col.name,
         )
         if col.minimum is not None or col.maximum is not None:
             conds = []
@@ -355,7 +392,14 @@ def check_rows(
                 conds.append(f"{v} {op} {q.p(col.minimum)}")
             if col.maximum is not None:
                 conds.append(f"{v} > {q.p(col.maximum)}")
-            add(pos, raw, q.p(col.expected()), f"{v} IS NOT NULL AND ({' OR '.join(conds)})")
+            add(
+                pos,
+                raw,
+                q.p(col.expected()),
+                f"{v} IS NOT NULL AND ({' OR '.join(conds)})",
+                "invalid",
+                col.name,
+            )
         if col.not_before and col.not_before in staged.positions:
             other = col.not_before
             add(
@@ -363,6 +407,9 @@ def check_rows(
                 raw,
                 f"{q.p(f'{col.expected()}; {staged.header_of(other)} is ')} || r_{other}",
                 f"{v} IS NOT NULL AND {other} IS NOT NULL AND {v} < {other}",
+                "before_other",
+                col.name,
+                f"{q.p(staged.header_of(other) + ' = ')} || r_{other}",
             )
     # Funnel stage dates: a present date never precedes an earlier present stage.
     present = [c for c in table.ordered_dates if c in staged.positions]
@@ -375,6 +422,9 @@ def check_rows(
             f"r_{name}",
             f"{label} || strftime({latest}, '%Y-%m-%d')",
             f"{name} IS NOT NULL AND {latest} IS NOT NULL AND {name} < {latest}",
+            "before_stage",
+            name,
+            f"strftime({latest}, '%Y-%m-%d')",
         )
     if all(k in staged.positions for k in table.key):
         parts += _key_checks(staged, mode, q)
@@ -389,6 +439,8 @@ def check_rows(
             q.p(col.expected()),
             f"{col.name} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ({keys_sql}) k "
             f"WHERE k.v = {t}.{col.name})",
+            "no_parent",
+            col.name,
         )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {staged.problems} AS {' UNION ALL '.join(parts)}",
@@ -411,7 +463,8 @@ def _key_checks(staged: Staged, mode: str, q: Sql) -> list[str]:
     out = [
         f"SELECT _row AS row, {pos0}::INTEGER AS pos, v AS value, "
         f"{q.p(f'a {what} not repeated in the file (first in row ')} || first_row || ')' "
-        f"AS expected FROM (SELECT _row, {raw_key} AS v, "
+        f"AS expected, 'key_repeated' AS code, {q.p(what)} AS field, "
+        f"CAST(first_row AS VARCHAR) AS arg FROM (SELECT _row, {raw_key} AS v, "
         f"row_number() OVER (PARTITION BY {part} ORDER BY _row) AS n, "
         f"min(_row) OVER (PARTITION BY {part}) AS first_row FROM {t} "
         f"WHERE {not_null}) WHERE n > 1"
@@ -422,7 +475,8 @@ def _key_checks(staged: Staged, mode: str, q: Sql) -> list[str]:
     out.append(
         f"SELECT _row AS row, {pos0}::INTEGER AS pos, v AS value, "
         f"{q.p(f'a {what} that differs from another key by more than letter case (')} "
-        f"|| first_v || ' in row ' || first_row || ')' AS expected FROM (SELECT _row, "
+        f"|| first_v || ' in row ' || first_row || ')' AS expected, 'key_case_file' AS code, "
+        f"{q.p(what)} AS field, first_v || ' / ' || first_row AS arg FROM (SELECT _row, "
         f"{raw_key} AS v, first_value({raw_key}) OVER w AS first_v, first_value(_row) OVER w "
         f"AS first_row, {same} AS same FROM {t} WHERE {not_null} "
         f"WINDOW w AS (PARTITION BY {folded} ORDER BY _row)) WHERE NOT same"
@@ -436,7 +490,8 @@ def _key_checks(staged: Staged, mode: str, q: Sql) -> list[str]:
         out.append(
             f"SELECT n._row AS row, {pos0}::INTEGER AS pos, {raw_key} AS value, "
             f"{q.p(f'a {what} that differs from a stored key by more than letter case (stored: ')}"
-            f" || min({stored_key}) || ')' AS expected FROM {t} n JOIN main.{table.name} s "
+            f" || min({stored_key}) || ')' AS expected, 'key_case_stored' AS code, "
+            f"{q.p(what)} AS field, min({stored_key}) AS arg FROM {t} n JOIN main.{table.name} s "
             f"ON {fold_match} AND NOT ({exact}) GROUP BY ALL"
         )
     if mode == "append":
@@ -444,7 +499,8 @@ def _key_checks(staged: Staged, mode: str, q: Sql) -> list[str]:
         out.append(
             f"SELECT _row AS row, {pos0}::INTEGER AS pos, {raw_key} AS value, "
             f"{q.p(f'a {what} not already stored ({APPEND_ONLY_NEW})')} "
-            f"AS expected FROM {t} WHERE EXISTS (SELECT 1 FROM main.{table.name} s WHERE {match})"
+            f"AS expected, 'key_stored' AS code, {q.p(what)} AS field, NULL AS arg "
+            f"FROM {t} WHERE EXISTS (SELECT 1 FROM main.{table.name} s WHERE {match})"
         )
     return out
 
@@ -543,12 +599,20 @@ def validate_staged(con: duckdb.DuckDBPyConnection, staged_list: list[Staged], m
             f"SELECT count(*), count(DISTINCT row) FROM {s.problems}"
         ).fetchone() or (0, 0)
         first = con.execute(
-            f"SELECT row, pos, value, expected FROM {s.problems} "
+            f"SELECT row, pos, value, expected, code, field, arg FROM {s.problems} "
             "ORDER BY row, pos, expected LIMIT $n",
             {"n": MAX_PROBLEMS},
         ).fetchall()
         rep.problems = [
-            Problem(int(r), s.extract.headers[int(p)], v, str(e)) for r, p, v, e in first
+            Problem(
+                int(r),
+                s.extract.headers[int(p)],
+                v,
+                str(e),
+                str(code),
+                (("field", str(fld)), ("arg", "" if arg is None else str(arg))),
+            )
+            for r, p, v, e, code, fld, arg in first
         ]
         rep.total_problems = int(total)
         rep.rows_refused = int(refused)
@@ -562,6 +626,7 @@ def validate_staged(con: duckdb.DuckDBPyConnection, staged_list: list[Staged], m
             rep.message = (
                 f"{rep.total_problems} problem(s) in {rep.rows_refused} of {rep.rows_in} rows"
             )
+            rep.message_codes = [Note("counted")]
         rep.ok = rep.total_problems == 0
     if not all(s.report.ok for s in staged_list):
         bad = [s.report.file_name for s in staged_list if not s.report.ok]
@@ -571,3 +636,4 @@ def validate_staged(con: duckdb.DuckDBPyConnection, staged_list: list[Staged], m
                 s.report.message = (
                     f"not loaded: the batch is all or nothing and {', '.join(bad)} was refused"
                 )
+                s.report.message_codes = [Note("batch_refused", (("files", ", ".join(bad)),))]

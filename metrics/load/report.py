@@ -17,12 +17,30 @@ class LoadRefusedError(ValueError):
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a file: spreadsheet row (1 = header, None = whole file)."""
+    """One thing wrong with a file: spreadsheet row (1 = header, None = whole file).
+
+    `expected` is the English sentence (CLI, logs); `code` names the rule and `args` its
+    facts (`field`: the contract column; `arg`: a row, key or date the rule mentions), so
+    a user interface words it in its own language. An empty code has only the sentence.
+    """
 
     row: int | None
     column: str
     value: str | None
     expected: str
+    code: str = ""
+    args: tuple[tuple[str, str], ...] = ()
+
+    def arg(self, name: str) -> str:
+        return dict(self.args).get(name, "")
+
+
+@dataclass(frozen=True)
+class Note:
+    """A warning or message as a code and its facts, beside its English text (see Problem)."""
+
+    code: str
+    args: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -39,6 +57,7 @@ class LoadReport:
     problems: list[Problem] = field(default_factory=list)
     total_problems: int = 0
     warnings: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)  # the warnings as codes, same order
     header_map: list[HeaderMatch] = field(default_factory=list)
     checksum: str = ""
     ok: bool = False
@@ -47,6 +66,7 @@ class LoadReport:
     rows_replaced: int = 0  # stored rows replaced (replace) or updated (upsert)
     columns_kept: list[str] = field(default_factory=list)  # upsert: left as stored
     message: str = ""
+    message_codes: list[Note] = field(default_factory=list)  # the message's parts as codes
 
     def render_text(self) -> str:
         """The report as plain text for a terminal: a summary, the first problems, warnings."""

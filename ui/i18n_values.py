@@ -1,0 +1,112 @@
+"""Display names of the extracts' code values ("food" -> 食品 / Food), by kind; looked up by
+`ui.i18n.value_name`. Unknown values pass through unchanged.
+"""
+
+from __future__ import annotations
+
+# Known values of the extracts' code columns, by kind: (zh, en). Unknown values pass through.
+_CHANNELS: dict[str, tuple[str, str]] = {
+    "referral": ("客户推荐", "Referral"),
+    "branch": ("网点", "Branch"),
+    "campaign": ("营销活动", "Campaign"),
+    "online": ("线上", "Online"),
+    "partner": ("合作机构", "Partner"),
+    "event": ("会议活动", "Event"),
+    "email": ("邮件", "Email"),
+    "phone": ("电话", "Phone"),
+    "app": ("手机银行", "App"),
+    "visit": ("上门拜访", "Visit"),
+    "relationship_manager": ("客户经理", "Relationship manager"),
+    "unknown": ("未知", "Unknown"),
+}
+VALUE_NAMES: dict[str, dict[str, tuple[str, str]]] = {
+    "channel": _CHANNELS,
+    "industry": {
+        "agriculture": ("农业", "Agriculture"),
+        "chemicals": ("化工", "Chemicals"),
+        "construction": ("建筑业", "Construction"),
+        "electronics": ("电子", "Electronics"),
+        "energy": ("能源", "Energy"),
+        "food": ("食品", "Food"),
+        "logistics": ("物流", "Logistics"),
+        "machinery": ("机械", "Machinery"),
+        "manufacturing": ("制造业", "Manufacturing"),
+        "pharma": ("医药", "Pharma"),
+        "technology": ("科技", "Technology"),
+        "textiles": ("纺织", "Textiles"),
+        "trade": ("商贸", "Trade"),
+        "retail": ("零售", "Retail"),
+        "real_estate": ("房地产", "Real estate"),
+        "制造业": ("制造业", "Manufacturing"),
+        "批发和零售业": ("批发和零售业", "Wholesale & retail"),
+        "建筑业": ("建筑业", "Construction"),
+        "信息技术": ("信息技术", "Information technology"),
+        "交通运输": ("交通运输", "Transport"),
+        "房地产业": ("房地产业", "Real estate"),
+        "能源": ("能源", "Energy"),
+        "农业": ("农业", "Agriculture"),
+        "医药卫生": ("医药卫生", "Healthcare"),
+        "科技服务": ("科技服务", "Tech services"),
+        "文化传媒": ("文化传媒", "Media"),
+        "化工": ("化工", "Chemicals"),
+    },
+    "company_size": {
+        "large": ("大型", "Large"),
+        "medium": ("中型", "Medium"),
+        "small": ("小型", "Small"),
+        "micro": ("微型", "Micro"),
+    },
+    "product": {
+        "project_finance": ("项目贷款", "Project finance"),
+        "term_loan": ("固定资产贷款", "Term loan"),
+        "working_capital": ("流动资金贷款", "Working capital"),
+        "supply_chain": ("供应链融资", "Supply-chain finance"),
+        "trade_finance": ("贸易融资", "Trade finance"),
+        "ip_pledge": ("知识产权质押", "IP-backed loan"),
+    },
+    "product_category": {
+        "loan": ("贷款", "Loans"),
+        "deposit": ("存款", "Deposits"),
+        "cash_management": ("现金管理", "Cash management"),
+        "fx": ("外汇", "FX"),
+        "trade_finance": ("贸易融资", "Trade finance"),
+        "wealth": ("理财", "Wealth"),
+        "advisory": ("顾问咨询", "Advisory"),
+    },
+    "risk_class": {
+        "normal": ("正常", "Normal"),
+        "special_mention": ("关注", "Special mention"),
+        "substandard": ("次级", "Substandard"),
+        "doubtful": ("可疑", "Doubtful"),
+        "loss": ("损失", "Loss"),
+    },
+    "rel_type": {
+        "strategic": ("战略型", "Strategic"),
+        "growth": ("成长型", "Growth"),
+        "stable": ("稳定型", "Stable"),
+        "risk": ("风险型", "Risk"),
+        "churning": ("流失型", "Churning"),
+        "not_active": ("非活跃", "Not active"),
+    },
+    "request_category": {
+        "inquiry": ("咨询", "Inquiry"),
+        "service": ("服务", "Service"),
+        "complaint": ("投诉", "Complaint"),
+    },
+    "tier_source": {"stored": ("系统提供", "Stored"), "derived": ("规则推导", "Derived")},
+}
+# Column names whose values are codes of a kind above.
+VALUE_COLUMNS: dict[str, str] = {
+    "source_channel": "channel",
+    "acquisition_channel": "channel",
+    "channel": "channel",
+    "industry": "industry",
+    "company_size": "company_size",
+    "product": "product",
+    "product_category": "product_category",
+    "risk_class": "risk_class",
+    "rel_type": "rel_type",
+    "relationship_type": "rel_type",
+    "category": "request_category",
+    "tier_source": "tier_source",
+}
