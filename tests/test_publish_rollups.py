@@ -71,7 +71,7 @@ _ANCHORS = (
 
 
 def _revenue_rollups(con: duckdb.DuckDBPyConnection, s: str) -> dict[str, set[tuple[Any, ...]]]:
-    """Every customer's cats per anchor month, and the revenue rollups, as sets."""
+    """Every customer's cats per anchor month, and the two revenue rollups, as sets."""
 
     def rows(sql: str) -> set[tuple[Any, ...]]:
         return {tuple(r) for r in con.execute(sql).fetchall()}
@@ -82,7 +82,6 @@ def _revenue_rollups(con: duckdb.DuckDBPyConnection, s: str) -> dict[str, set[tu
             f"JOIN ({_ANCHORS}) a ON a.month BETWEEN g.month_from AND g.month_to"
         ),
         "revenue": rows(f"SELECT * FROM {s}rollup_revenue WHERE revenue12 <> 0"),
-        "customer_months": rows(f"SELECT * FROM {s}rollup_revenue_cm"),
         "customers": rows(f"SELECT * FROM {s}rollup_revenue_customers"),
     }
 

@@ -120,28 +120,6 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def customer_months_sql(schema: str) -> str:
-    """CREATE each customer's revenue per month (all categories), sorted by month: what the
-    relationship types (R12, P12, L6) and the monthly revenue rollup read."""
-    return f"""CREATE OR REPLACE TABLE {schema}rollup_revenue_cm AS
-SELECT month, customer_id, sum(revenue) AS revenue FROM revenue GROUP BY ALL ORDER BY month"""
-
-
-def update_customer_months(
-    con: duckdb.DuckDBPyConnection, schema: str, months: list[dt.date]
-) -> None:
-    """Recompute the customer-month sums of `months` only."""
-    if not months:
-        return
-    t = f"{schema}rollup_revenue_cm"
-    con.execute(f"DELETE FROM {t} WHERE list_contains($months::DATE[], month)", {"months": months})
-    con.execute(
-        f"INSERT INTO {t} SELECT month, customer_id, sum(revenue) FROM revenue "
-        "WHERE list_contains($months::DATE[], month) GROUP BY ALL ORDER BY month",
-        {"months": months},
-    )
-
-
 def fingerprints_sql(schema: str) -> str:
     """CREATE the per-month fingerprints the next incremental update compares with."""
     return f"CREATE OR REPLACE TABLE {schema}rollup_revenue_months AS {FINGERPRINTS_SQL}"

@@ -4,7 +4,6 @@
 - rollup_customers: one row per customer: branch, tier (stored or derived), manager,
   onboard/churn dates, referred, first disbursement;
 - rollup_revenue_segments: the trailing-12 revenue state (metrics.engine.revenue_state);
-- rollup_revenue_cm: each customer's revenue per month (all categories), sorted by month;
 - rollup_risk: per snapshot month, the customers with a loan in a class other than normal
   (the relationship types' risk flag);
 - rollup_<source>: the additive measures of each source pre-summed per day (snapshot
@@ -40,7 +39,7 @@ from metrics.engine.sql import (
 )
 from metrics.kpis.catalog import MEASURES
 
-VERSION = 5
+VERSION = 4
 _FALLBACK_LOCK = threading.Lock()
 
 
@@ -132,11 +131,9 @@ def build(
     if stale(("revenue",)):
         if changed is None:
             ex(revenue_state.segments_sql(schema))
-            ex(revenue_state.customer_months_sql(schema))
         else:
             months = revenue_state.changed_months(con, schema)
             revenue_state.update(con, schema, months)
-            revenue_state.update_customer_months(con, schema, months)
         ex(revenue_state.fingerprints_sql(schema))
     if stale(("loan_balances", "loans")):
         ex(RISK_ROLLUP_SQL.format(s=schema))

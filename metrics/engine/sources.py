@@ -95,8 +95,7 @@ SOURCES: dict[str, Source] = {
         Source("balances", "loan_balances", "snapshot", "customer",
                "(SELECT b.*, l.customer_id FROM loan_balances b "
                "JOIN loans l ON l.loan_id = b.loan_id)"),
-        Source("revenue", "revenue", "months12", "customer",
-               "(SELECT r.* FROM {s}rollup_revenue_cm r)"),
+        Source("revenue", "revenue", "months12", "customer", "(SELECT r.* FROM revenue r)"),
         Source("revenue_customers", "revenue", "customers12", "customer", _REVENUE_CUSTOMERS),
     )
 }  # fmt: skip

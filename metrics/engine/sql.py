@@ -96,8 +96,8 @@ def rel_ctes(on: str = "$rel_on", name: str = "rel", rollups: str | None = None)
     the filters. Literal choices: R12/P12/L6 are sums of revenue rows (0 when none);
     "no positive revenue in the last 6 months" = their net sum <= 0; top 10 % = rank()
     by R12 descending (ties share the best rank) <= top_share x active customers.
-    rollups: the schema of the rollups (metrics.engine.rollups.location) to read revenue
-    per customer and month and the risk flags from; None reads the facts themselves.
+    rollups: the schema of the rollups (metrics.engine.rollups.location) to read the risk
+    flags from; None reads the loan snapshots themselves.
     """
     n = name
     m0 = f"CAST(date_trunc('month', {on}::DATE) AS DATE)"
@@ -110,7 +110,7 @@ def rel_ctes(on: str = "$rel_on", name: str = "rel", rollups: str | None = None)
                AS p12,
            coalesce(sum(r.revenue) FILTER (WHERE r.month > {m0} - to_months($recent_months)), 0)
                ::DOUBLE AS l6
-    FROM {"revenue" if rollups is None else rollups + "rollup_revenue_cm"} r
+    FROM revenue r
     WHERE r.month > {m0} - INTERVAL 24 MONTH AND r.month <= {m0}
     GROUP BY r.customer_id
 ),
