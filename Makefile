@@ -47,7 +47,7 @@ demo: deps  ## Rebuild the demo bank from scratch
 SIZES  ?= 20000,50000,200000
 
 bench: dev-deps  ## Benchmarks at bank scale against issue 8's budgets (not part of `make test`)
-	$(PY) -m benchmarks.run --sizes $(SIZES)
+	$(PY) -m benchmarks.run --sizes $(SIZES) $(if $(STORES),--stores $(STORES))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
@@ -206,11 +207,38 @@ def _sel_cte(src: Source, by: str | None, s: str) -> str:
 _JOIN_SEL = "JOIN sel c ON c.customer_id = x.customer_id"
 
 
+_WEIGHED = ("onboard_date", "churn_date", "referred")
+_COUNT = re.compile(r"^count\(\*\)( FILTER \(WHERE (?P<cond>.*)\))?$", re.S)
+
+
+def _weighable(m: str) -> bool:
+    """A count of customers under a condition reading only _WEIGHED columns of `x` (and the
+    period `p`): the same count as a sum of weights over customers grouped by them."""
+    match = _COUNT.match(MEASURES[m].expr)
+    if match is None:
+        return False
+    cond = match["cond"] or ""
+    read = set(re.findall(r"\bx\.(\w+)", cond))
+    return read <= set(_WEIGHED) and "count(" not in cond and "sum(" not in cond
+
+
 def _raw_sql(src: Source, measures: list[str], by: str | None, s: str) -> str:
     """Measures evaluated on the source's own rows (the customer dimension for customers)."""
     cols = ", ".join(f"{MEASURES[m].expr} AS {m}" for m in measures)
     ctes = [PERIODS_CTE]
-    if src.kind == "customers":
+    if src.kind == "customers" and all(_weighable(m) for m in measures):
+        # Customers alike in every column the measures read are one row weighted by n:
+        # at 200,000 customers about 46,000 rows a period instead of 200,000.
+        ctes.append(_sel_cte(src, by, s))
+        keys = ", ".join(_WEIGHED)
+        ctes.append(f"xg AS (SELECT {keys}, grp, count(*) AS n FROM sel GROUP BY ALL)")
+        cols = ", ".join(
+            f"coalesce({MEASURES[m].expr.replace('count(*)', 'sum(x.n)', 1)}, 0) AS {m}"
+            for m in measures
+        )
+        body = "FROM xg x CROSS JOIN periods p"
+        grp = "x.grp"
+    elif src.kind == "customers":
         ctes.append(_sel_cte(src, by, s))
         body = "FROM sel x CROSS JOIN periods p"
         grp = "x.grp"
