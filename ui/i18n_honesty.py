@@ -15,7 +15,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "delta_not_covered": ("—，上期早于数据起始", "—, previous period before the data"),
     "yoy_not_covered": ("—（去年同期早于数据起始）", "— (a year earlier is before the data)"),
     "delta_running": ("本期未结束，变化仅供参考", "period still running, change indicative"),
-    "card_running": ("本期数据截至 {date}", "period still running: data to {date}"),
+    "card_running": (
+        "数据尚未覆盖至期末，数值可能偏低",
+        "the data do not reach the period's end yet: the value may still grow",
+    ),
     "card_immature": (
         "转化尚未成熟：线索需 {days} 天后才有定论",
         "not yet mature: leads need {days} days to convert",
