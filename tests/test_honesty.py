@@ -192,6 +192,13 @@ def test_cards_show_n_and_interval_and_the_trend_names_its_window(seed_env: Path
     # 2021..2025: the trend covers the 60 months of the period
     at = _app(**{"from": "2021-01-01", "to": "2025-12-31"}, lang="en")
     assert "Trend 2021-01 to 2025-12 (60 months)" in [h.value for h in at.subheader]  # type: ignore[attr-defined]
+    # surveys start 2024-12-31: every month from 2021-01 to 2024-12 (December 2024 starts
+    # on the 1st) is before the data, a gap named under the satisfaction trend, not a 0 %
+    gap = (
+        "2021-01 – 2024-12: before the data start (a trailing 12 months needs all 12), "
+        "shown as “—”."
+    )
+    assert gap in [c.value for c in at.caption]  # type: ignore[attr-defined]
 
 
 def test_cards_of_kpis_ignoring_the_tier_say_so(seed_env: Path) -> None:

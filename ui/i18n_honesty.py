@@ -32,8 +32,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Trend {start} to {end} ({months} months)",
     ),
     "trend_uncovered": (
-        "{months} 的滚动12个月早于数据起始，显示为“—”。",
-        "{months}: the 12 months before start before the data, shown as “—”.",
+        "{months}：早于数据起始（滚动12个月须有完整12个月），显示为“—”。",
+        "{months}: before the data start (a trailing 12 months needs all 12), shown as “—”.",
     ),
     "trend_legend": (
         "阴影为 95% 置信区间；灰点样本不足；虚线为尚未结束或尚未成熟的月份。",
