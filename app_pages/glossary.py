@@ -23,4 +23,13 @@ for title_key, intro_key, name, frame in SECTIONS:
         st.subheader(t(title_key, lang))
     if intro_key:
         st.caption(t(intro_key, lang))
-    tables.table(frame, name, f, lang, title=t(title_key, lang), static=True, key=f"t_{name}")
+    tables.table(
+        frame,
+        name,
+        f,
+        lang,
+        title=t(title_key, lang),
+        static=True,
+        key=f"t_{name}",
+        exported=glossary.glossary_export(lang) if name == "kpi_glossary" else None,
+    )

@@ -55,8 +55,7 @@ for col, (column, unit, title_key) in zip(
         fig = charts.relationship_donut(
             summary, column, rel_names, lang, unit=unit, title=t(title_key, lang)
         )
-        types = [str(r) for r in summary["rel_type"]] if not summary.empty else []
-        drill.clickable(fig, "relationship_type", types, key=f"rel_{column}")
+        page.chart(fig, key=f"rel_{column}")  # Streamlit 1.67 reports no clicks on a pie
 tables.table(
     names.readable(summary, lang),
     "relationship_types",
@@ -88,9 +87,7 @@ with st.expander(t("rel_movement_table", lang)):
 
 st.subheader(t("rfm_title", lang))
 segments = page.load(analysis.rfm_segments, f)
-segment_ids = [str(s) for s in segments["segment"]] if not segments.empty else []
-fig = charts.rfm_treemap(segments, names.rfm_names(lang), lang)
-drill.clickable(fig, "rfm_segment", segment_ids, key="rfm")
+page.chart(charts.rfm_treemap(segments, names.rfm_names(lang), lang), key="rfm")
 tables.table(
     names.readable(segments, lang), "rfm_segments", f, lang, title=t("rfm_title", lang), key="t_rfm"
 )

@@ -18,9 +18,9 @@ from metrics.kpis import Cell
 from metrics.registry import KPIS, Kpi
 from ui import cells, export
 from ui.chart_theme import LOW_N_COLOR, STATUS_BADGE, status_of
-from ui.fmt import DASH, delta, fmt_date, fmt_delta, fmt_int, fmt_pp, fmt_value, is_missing
+from ui.fmt import DASH, delta, fmt_delta, fmt_int, fmt_pp, fmt_value, is_missing
 from ui.i18n import t
-from ui.page import empty, load
+from ui.page import empty
 from ui.tables import table
 
 
@@ -130,7 +130,7 @@ def _flags(kpi_id: str, cur: Cell, lang: str, f: Filters | None) -> None:
         days = get_settings().maturity_days
         st.caption(f":gray[{t('card_immature', lang, days=days)}]")
     elif not cur.complete:
-        st.caption(f":gray[{t('card_running', lang, date=fmt_date(_as_of()))}]")
+        st.caption(f":gray[{t('card_running', lang)}]")
     if f is not None and f.tiers and not kpi.customer_based:
         st.caption(f":orange[{t('tier_filter_ignored', lang)}]")
 
@@ -148,12 +148,6 @@ def _badge(kpi: Kpi, cur: Cell, low: bool, n: int | None, lang: str) -> None:
         st.badge(label, color=STATUS_BADGE[status], help=gap)  # type: ignore[arg-type]
     else:
         st.badge(t(f"dir_{kpi.direction}_short", lang), color="gray")
-
-
-def _as_of() -> Any:
-    from metrics import views
-
-    return load(views.data_bounds, None)[1]
 
 
 Compare = Mapping[str, Mapping[str, Cell]]

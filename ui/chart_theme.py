@@ -164,6 +164,7 @@ def integer_ticks(fig: go.Figure, axis: str) -> None:
     fig.update_layout({f"{axis}axis": {"tickmode": "linear", "tick0": 0, "dtick": step}})
 
 
+BAND_TRACES: tuple[str, ...] = ("ci_high", "ci_low")
 MIN_RATIO_SPAN = 0.10  # a ratio axis spans at least 10 percentage points
 AXIS_PAD = 0.06  # share of the span left free above and below the data
 
@@ -171,7 +172,7 @@ AXIS_PAD = 0.06  # share of the span left free above and below the data
 def _axis_values(fig: go.Figure, axis: str) -> list[float]:
     values: list[float] = []
     for trace in fig.data:
-        if getattr(trace, "fill", None) in ("tonexty", "toself"):  # a band is not data
+        if getattr(trace, "name", None) in BAND_TRACES:  # an interval band is not data
             continue
         values += [float(v) for v in (getattr(trace, axis) or []) if not is_missing(v)]
     return values

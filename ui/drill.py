@@ -1,8 +1,9 @@
 """Drill-down: from a page's number to the customers (or leads) behind it.
 
 Only values the sidebar selects are offered (BR03 selected: branch BR03, never the
-other eleven); "all" is the page's whole population. A click on a bar, a donut slice
-or a treemap cell (`clickable`) picks the same dimension and value.
+other eleven); "all" is the page's whole population. A click on a bar (`clickable`)
+picks the same dimension and value (Streamlit 1.67 reports no clicks on pies and
+treemaps, so those charts are drawn plainly).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def pick(dimension: str, value: str, key: str = KEY) -> None:
 def clickable(
     fig: go.Figure, dimension: str, ids: Sequence[str], *, key: str, drill_key: str = KEY
 ) -> None:
-    """Draw a chart whose bars, slices or cells drill down to their customers on click.
+    """Draw a chart whose bars drill down to their customers on click.
 
     `ids` are the group ids in the order of the chart's points.
     """

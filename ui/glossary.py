@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from metrics.registry import KPIS
+from ui import export
 from ui.fmt import fmt_value
 from ui.i18n import t
 from ui.names import rel_names, tier_names
@@ -30,6 +31,15 @@ def glossary_frame(lang: str) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def glossary_export(lang: str) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """The glossary for the files: each target a number in its KPI's own format."""
+    frame = glossary_frame(lang)
+    target = t("target", lang)
+    frame[target] = [kpi.target for kpi in KPIS.values()]
+    formats = [export.number_format(kpi.unit, [kpi.target]) for kpi in KPIS.values()]
+    return frame, {target: formats}
 
 
 def rules_frame(kind: str, lang: str) -> pd.DataFrame:

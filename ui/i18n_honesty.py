@@ -15,7 +15,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "delta_not_covered": ("—，上期早于数据起始", "—, previous period before the data"),
     "yoy_not_covered": ("—（去年同期早于数据起始）", "— (a year earlier is before the data)"),
     "delta_running": ("本期未结束，变化仅供参考", "period still running, change indicative"),
-    "card_running": ("本期数据截至 {date}", "period still running: data to {date}"),
+    "card_running": (
+        "数据尚未覆盖至期末，数值可能偏低",
+        "the data do not reach the period's end yet: the value may still grow",
+    ),
     "card_immature": (
         "转化尚未成熟：线索需 {days} 天后才有定论",
         "not yet mature: leads need {days} days to convert",
@@ -29,8 +32,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Trend {start} to {end} ({months} months)",
     ),
     "trend_uncovered": (
-        "{months} 的滚动12个月早于数据起始，显示为“—”。",
-        "{months}: the 12 months before start before the data, shown as “—”.",
+        "{months}：早于数据起始（滚动12个月须有完整12个月），显示为“—”。",
+        "{months}: before the data start (a trailing 12 months needs all 12), shown as “—”.",
     ),
     "trend_legend": (
         "阴影为 95% 置信区间；灰点样本不足；虚线为尚未结束或尚未成熟的月份。",
@@ -44,9 +47,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "drill_all": ("全部（当前筛选）", "All (current filters)"),
     "drill_title_leads": ("明细：查看背后的线索", "Drill down: the leads behind it"),
     "drill_population_period": (
-        "所选期间内的客户（期末前获客、期初后未流失）。点击图中的柱子、扇区或方块可直接查看。",
+        "所选期间内的客户（期末前获客、期初后未流失）。点击图中的柱子可直接查看。",
         "Customers of the period (onboarded by its end, not churned before its start). "
-        "Click a bar, slice or cell in a chart to drill into it.",
+        "Click a bar in a chart to drill into it.",
     ),
     "drill_population_surveyed": (
         "期间内参与满意度调查的客户。点击图中的柱子可直接查看。",

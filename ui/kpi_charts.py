@@ -46,7 +46,10 @@ def kpi_trend(
     running or immature month dotted and labelled, low-n points grey, n on hover, the
     target line; points not covered by the data are gaps, named under the chart."""
     kpi = KPIS[kpi_id]
-    by_month = cells.series_cells(series, kpi_id)
+    by_month = {  # a month before a source's data starts is not measured: a gap, not a 0
+        m: c if c is None or c.covered else c.uncovered()
+        for m, c in cells.series_cells(series, kpi_id).items()
+    }
     honesty = cells.honesty_frame(kpi_id, by_month, lang)
     frame = honesty[["value"]].rename(columns={"value": kpi_id})
     fig = charts.trend(

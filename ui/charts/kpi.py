@@ -87,16 +87,29 @@ def _honest_line(
 ) -> None:
     """Band, final values solid, provisional ones dotted (joined to the last final one)."""
     lo, hi = honesty["ci_low"].tolist(), honesty["ci_high"].tolist()
-    if any(not is_missing(v) for v in lo):
+    runs = _runs([not is_missing(v) for v in lo])
+    for first, last in runs:  # one band per run of months with an interval, none across gaps
+        if first == last:
+            continue
+        xs = x[first : last + 1]
         fig.add_trace(
-            go.Scatter(x=x, y=hi, mode="lines", line={"width": 0}, hoverinfo="skip",
-                       showlegend=False, name="ci_high")
+            go.Scatter(x=xs, y=hi[first : last + 1], mode="lines", line={"width": 0},
+                       hoverinfo="skip", showlegend=False, name="ci_high")
         )  # fmt: skip
         fig.add_trace(
-            go.Scatter(x=x, y=lo, mode="lines", line={"width": 0}, fill="tonexty",
-                       fillcolor=rgba(color, 0.15), hoverinfo="skip", showlegend=False,
-                       name="ci_low")
+            go.Scatter(x=xs, y=lo[first : last + 1], mode="lines", line={"width": 0},
+                       fill="tonexty", fillcolor=rgba(color, 0.15), hoverinfo="skip",
+                       showlegend=False, name="ci_low")
         )  # fmt: skip
+    alone = {first for first, last in runs if first == last}  # a lone month: a whisker
+    whisker = {
+        "type": "data", "symmetric": False, "color": rgba(color, 0.45), "thickness": 1,
+        "width": 3,
+        "array": [hi[j] - y[j] if j in alone and not is_missing(y[j]) else 0
+                  for j in range(len(y))],
+        "arrayminus": [y[j] - lo[j] if j in alone and not is_missing(y[j]) else 0
+                       for j in range(len(y))],
+    }  # fmt: skip
     flags = honesty["provisional"].tolist()
     final = [None if f else v for v, f in zip(y, flags, strict=True)]
     dotted: list[Any] = [None] * len(y)
@@ -110,7 +123,8 @@ def _honest_line(
     fig.add_trace(
         go.Scatter(x=x, y=final, name=name, mode="lines+markers", line={"width": 2.5,
                    "color": color}, marker={"color": markers, "size": 7}, customdata=texts,
-                   hovertemplate="%{x}: %{customdata}<extra></extra>", connectgaps=False)
+                   hovertemplate="%{x}: %{customdata}<extra></extra>", connectgaps=False,
+                   error_y=whisker if alone else None)
     )  # fmt: skip
     if any(flags):
         fig.add_trace(
@@ -125,6 +139,19 @@ def _honest_line(
                 x=x[last], y=y[last], text=flags[last], showarrow=True, arrowhead=0, ax=0,
                 ay=-26, font={"size": 11, "color": GREY}, name="provisional",
             )  # fmt: skip
+
+
+def _runs(present: Sequence[bool]) -> list[tuple[int, int]]:
+    """(first, last) index of each run of consecutive True values."""
+    out: list[tuple[int, int]] = []
+    start: int | None = None
+    for j, here in enumerate([*present, False]):
+        if here and start is None:
+            start = j
+        elif not here and start is not None:
+            out.append((start, j - 1))
+            start = None
+    return out
 
 
 def bars(
