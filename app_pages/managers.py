@@ -8,6 +8,7 @@ from metrics import scorecards
 from ui import desk, page, sidebar, tables
 from ui.fmt import fmt_date
 from ui.i18n import t
+from ui.safe import md
 
 f, lang = sidebar.current_filters(), sidebar.lang()
 page.page_header("page_managers", f, lang)
@@ -41,7 +42,8 @@ manager = desk.manager_picker(cards, lang, key="book_manager")
 if manager is None:
     page.empty("no_data_period", lang)
 else:
-    st.caption(t("book_caption", lang, name=desk.manager_name(manager, lang), day=fmt_date(on)))
+    name = md(desk.manager_name(manager, lang))  # a name from the data, shown as its characters
+    st.caption(t("book_caption", lang, name=name, day=fmt_date(on)))
     book = desk.book_frame(page.load(scorecards.book, f, manager, on), lang)
     tables.table(
         book,

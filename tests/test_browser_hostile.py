@@ -60,10 +60,12 @@ def shows(page: Page, text: str) -> bool:
 
 def assert_inert(page: Page) -> None:
     """No link to the hostile site, no bold/italic made of a data word, no script, no LaTeX."""
+    # A link that leaves the app for the hostile host; the app's own page links carry the
+    # view (the hostile branch id too, URL-encoded) and stay on the app's origin.
     links = page.eval_on_selector_all(
         'a[href*="evil.example"]',
-        "els => els.map(e => (e.closest('[data-testid]') || e.parentElement).outerHTML"
-        ".slice(0, 600))",
+        "els => els.filter(e => new URL(e.href, location.href).origin !== location.origin)"
+        ".map(e => (e.closest('[data-testid]') || e.parentElement).outerHTML.slice(0, 600))",
     )
     assert links == [], links
     expect(page.locator("script", has_text="alert(1)")).to_have_count(0)
