@@ -16,6 +16,7 @@ import pandas as pd
 from metrics import kpis
 from metrics.config import get_settings
 from metrics.contract import TIERS
+from metrics.engine import rollups
 from metrics.filters import Filters
 from metrics.registry import KPIS
 from metrics.watchlist import MANAGER_SQL, ORDER_SQL, counts_by_manager, params, with_flags
@@ -103,12 +104,12 @@ def book(
     in the watchlist's order (most flags first).
     """
     day = on or f.date_to
-    sql = with_flags(kpis.rel_ctes()) + (
+    sql = with_flags(kpis.rel_ctes(rollups=rollups.location(con))) + (
         "SELECT * FROM (SELECT wl.customer_id, wl.customer_name, wl.branch_id, wl.tier, "
         "rel.rel_type, wl.outstanding_balance, wl.last_survey_date, wl.last_score, "
         "wl.open_complaints, wl.flags FROM wl LEFT JOIN rel ON rel.customer_id = wl.customer_id "
         f"WHERE wl.manager = $manager) ORDER BY {ORDER_SQL}"
     )
-    out = kpis.run(con, sql, params(f, day, manager=manager, rel_on=day))
+    out = kpis.run(con, sql, params(con, f, day, manager=manager, rel_on=day))
     out["flags"] = [list(x) for x in out["flags"]]
     return out

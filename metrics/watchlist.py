@@ -23,7 +23,6 @@ from metrics.contract import TIERS
 from metrics.engine.sql import (
     CUST_CTE,
     MANAGER_SQL,
-    SNAPSHOT_SQL,
     run,
     sel_cte,
     settings_params,
@@ -40,24 +39,24 @@ FLAGS: tuple[str, ...] = (
 )
 
 _DOWNGRADED = "list_contains($wl_down::VARCHAR[], b.risk_class) AND p.risk_class = 'normal'"
+_M0 = "CAST(date_trunc('month', $on::DATE) AS DATE)"
 _OLD = "opened_at < CAST($on::DATE AS TIMESTAMP) - to_days($wl_cdays)"
 
 # CTEs ending in `wl`: every customer the filters select that is active on $on, with each
 # flag as a boolean and its facts. Needs `cust` and `sel` (kpis.CUST_CTE, kpis.sel_cte).
-FLAG_CTES = f"""wl_m0 AS (SELECT date_trunc('month', $on::DATE)::DATE AS m0,
-                      {SNAPSHOT_SQL.format(day="$on::DATE")} AS snap),
+FLAG_CTES = f"""wl_m0 AS (SELECT $wl_snap::DATE AS snap),
 wl_active AS (
     SELECT sel.* FROM sel
     WHERE sel.onboard_date <= $on::DATE AND (sel.churn_date IS NULL OR sel.churn_date > $on::DATE)
 ),
-wl_rev AS (
+wl_rev AS (  -- bounds as expressions of $on, not of wl_m0: the scan skips other months
     SELECT r.customer_id,
-           coalesce(sum(r.revenue) FILTER (WHERE r.month > m0 - to_months($wl_months)), 0)
+           coalesce(sum(r.revenue) FILTER (WHERE r.month > {_M0} - to_months($wl_months)), 0)
                ::DOUBLE AS rev_recent,
-           coalesce(sum(r.revenue) FILTER (WHERE r.month <= m0 - to_months($wl_months)), 0)
+           coalesce(sum(r.revenue) FILTER (WHERE r.month <= {_M0} - to_months($wl_months)), 0)
                ::DOUBLE AS rev_before
-    FROM revenue r, wl_m0
-    WHERE r.month > m0 - to_months(2 * $wl_months) AND r.month <= m0
+    FROM revenue r
+    WHERE r.month > {_M0} - to_months(2 * $wl_months) AND r.month <= {_M0}
     GROUP BY r.customer_id
 ),
 wl_loans AS (
@@ -70,11 +69,12 @@ wl_loans AS (
            first(b.loan_id ORDER BY b.days_past_due DESC, b.loan_id)
                FILTER (WHERE b.days_past_due > $wl_dpd) AS past_due_loan,
            max(b.days_past_due) FILTER (WHERE b.days_past_due > $wl_dpd) AS days_past_due
-    FROM wl_m0
-    JOIN loan_balances b ON b.as_of_month = wl_m0.snap
+    FROM loan_balances b
     JOIN loans l ON l.loan_id = b.loan_id
-    LEFT JOIN loan_balances p
-           ON p.loan_id = b.loan_id AND p.as_of_month = (wl_m0.snap - INTERVAL 1 MONTH)::DATE
+    LEFT JOIN (SELECT * FROM loan_balances
+               WHERE as_of_month = ($wl_snap::DATE - INTERVAL 1 MONTH)::DATE) p
+           ON p.loan_id = b.loan_id
+    WHERE b.as_of_month = $wl_snap::DATE
     GROUP BY l.customer_id
 ),
 wl_complaints AS (  -- complaints opened by the end of d and still open then
@@ -159,13 +159,33 @@ COLUMNS: tuple[str, ...] = (
 )
 
 
-def params(f: Filters, on: dt.date, **extra: Any) -> dict[str, Any]:
-    """Bound parameters of FLAG_CTES: the filters, the day and the thresholds."""
+# The latest snapshot month whose last day is on or before $on (NULL if none): SNAPSHOT_SQL
+# for months stored as their first day (data contract: as_of_month is truncated to its month),
+# where last_day(m) <= d exactly when m < the month of d + 1; a plain bound the scan can use.
+_SNAPSHOT_SQL = (
+    "SELECT max(as_of_month) AS snap FROM loan_balances "
+    "WHERE as_of_month < date_trunc('month', $on::DATE + 1)"
+)
+
+
+def snapshot_month(con: duckdb.DuckDBPyConnection, on: dt.date) -> dt.date | None:
+    """The loan snapshot the watchlist reads on `on` (SNAPSHOT_SQL), None if none."""
+    snap = run(con, _SNAPSHOT_SQL, {"on": on})["snap"].iloc[0]
+    return None if pd.isna(snap) else pd.Timestamp(snap).date()
+
+
+def params(con: duckdb.DuckDBPyConnection, f: Filters, on: dt.date, **extra: Any) -> dict[str, Any]:
+    """Bound parameters of FLAG_CTES: the filters, the day, its snapshot and the thresholds.
+
+    The snapshot month is looked up first and bound as a value, so the scans of
+    loan_balances read only its row groups (a bound from a CTE would not prune them).
+    """
     w = get_settings().watchlist
     return {
         **settings_params(),
         **f.params(),
         "on": on,
+        "wl_snap": snapshot_month(con, on),
         "wl_months": w.revenue_months,
         "wl_ratio": w.revenue_drop_ratio,
         "wl_down": list(w.downgrade_classes),
@@ -210,7 +230,7 @@ def watchlist(
         "AND (len($wanted::VARCHAR[]) = 0 OR list_has_any(flags, $wanted::VARCHAR[])) "
         f"ORDER BY {ORDER_SQL}"
     )
-    out = run(con, sql, params(f, on or f.date_to, wanted=list(flags)))
+    out = run(con, sql, params(con, f, on or f.date_to, wanted=list(flags)))
     out["flags"] = [list(x) for x in out["flags"]]
     return out
 
@@ -223,7 +243,7 @@ def counts_by_manager(
         "SELECT manager, count(*) FILTER (WHERE len(flags) > 0) AS watchlist "
         "FROM wl GROUP BY manager ORDER BY manager"
     )
-    return run(con, sql, params(f, on or f.date_to))
+    return run(con, sql, params(con, f, on or f.date_to))
 
 
 def managers(con: duckdb.DuckDBPyConnection, f: Filters) -> list[str]:
@@ -236,7 +256,7 @@ def managers(con: duckdb.DuckDBPyConnection, f: Filters) -> list[str]:
 def watchlist_count(con: duckdb.DuckDBPyConnection, f: Filters, on: dt.date | None = None) -> int:
     """How many customers the filters select are flagged on `on` (the Overview's number)."""
     sql = with_flags() + "SELECT count(*) AS n FROM wl WHERE len(flags) > 0"
-    return int(run(con, sql, params(f, on or f.date_to))["n"].iloc[0])
+    return int(run(con, sql, params(con, f, on or f.date_to))["n"].iloc[0])
 
 
 # --- CLI (shared with metrics.whitespace) -----------------------------------------------

@@ -23,44 +23,53 @@ from metrics.watchlist import add_filter_args, open_for_cli
 
 _ACTIVE = "{a}.onboard_date <= $on::DATE AND ({a}.churn_date IS NULL OR {a}.churn_date > $on::DATE)"
 
+# Month bounds as expressions of $on, not of a CTE: the scan of revenue skips other months.
+_M0 = "CAST(date_trunc('month', $on::DATE) AS DATE)"
+
 # CTEs ending in ws_customers (the selected active customers with held and next_best) and
 # ws_share (tier, category, share, peers). Needs `cust` and `sel`.
-WS_CTES = f"""ws_m0 AS (SELECT date_trunc('month', $on::DATE)::DATE AS m0),
-ws_active AS (SELECT customer_id, tier FROM cust WHERE {_ACTIVE.format(a="cust")}),
-ws_cat AS (
-    SELECT r.customer_id, a.tier, r.product_category AS category, sum(r.revenue) AS rev
-    FROM revenue r JOIN ws_active a ON a.customer_id = r.customer_id, ws_m0
-    WHERE r.month > m0 - to_months($ws_months) AND r.month <= m0
-    GROUP BY ALL
+WS_CTES = f"""ws_active AS (SELECT customer_id, tier FROM cust WHERE {_ACTIVE.format(a="cust")}),
+ws_cat AS (  -- summed per customer and category first, then given the tier
+    SELECT r.customer_id, a.tier, r.category, r.rev
+    FROM (SELECT customer_id, product_category AS category, sum(revenue) AS rev
+          FROM revenue
+          WHERE month > {_M0} - to_months($ws_months) AND month <= {_M0}
+          GROUP BY customer_id, product_category) r
+    JOIN ws_active a ON a.customer_id = r.customer_id
 ),
 ws_held AS (SELECT customer_id, tier, category FROM ws_cat WHERE rev > 0),
 ws_peers AS (SELECT tier, count(DISTINCT customer_id) AS peers FROM ws_cat GROUP BY tier),
 ws_universe AS (SELECT DISTINCT category FROM ws_held),
+ws_holders AS (SELECT tier, category, count(*) AS holders FROM ws_held GROUP BY ALL),
 ws_share AS (
-    SELECT p.tier, u.category, p.peers, count(h.customer_id) AS holders,
-           (count(h.customer_id) / p.peers)::DOUBLE AS share
+    SELECT p.tier, u.category, p.peers, coalesce(h.holders, 0) AS holders,
+           (coalesce(h.holders, 0) / p.peers)::DOUBLE AS share
     FROM ws_peers p CROSS JOIN ws_universe u
-    LEFT JOIN ws_held h ON h.tier = p.tier AND h.category = u.category
-    GROUP BY p.tier, u.category, p.peers
+    LEFT JOIN ws_holders h ON h.tier = p.tier AND h.category = u.category
 ),
 ws_sel AS (
     SELECT sel.customer_id, sel.customer_name, sel.branch_id, sel.tier, sel.relationship_manager
     FROM sel WHERE {_ACTIVE.format(a="sel")}
 ),
-ws_next AS (
-    SELECT s.customer_id, first(sh.category ORDER BY sh.share DESC, sh.category) AS next_best,
-           first(sh.share ORDER BY sh.share DESC, sh.category) AS next_best_share
-    FROM ws_sel s JOIN ws_share sh ON sh.tier = s.tier
-    WHERE NOT EXISTS (SELECT 1 FROM ws_held h
-                      WHERE h.customer_id = s.customer_id AND h.category = sh.category)
-    GROUP BY s.customer_id
+ws_ranked AS (  -- per tier, its categories best first (share descending, then name)
+    SELECT tier, list({{'category': category, 'share': share}} ORDER BY share DESC, category)
+               AS ranked
+    FROM ws_share GROUP BY tier
+),
+ws_held_list AS (
+    SELECT customer_id, list(category ORDER BY category) AS held FROM ws_held GROUP BY customer_id
+),
+ws_next AS (  -- the first of the tier's categories the customer does not hold
+    SELECT s.*, coalesce(h.held, []::VARCHAR[]) AS held,
+           list_filter(k.ranked, lambda x: NOT list_contains(coalesce(h.held, []), x.category))[1]
+               AS best
+    FROM ws_sel s
+    LEFT JOIN ws_held_list h ON h.customer_id = s.customer_id
+    LEFT JOIN ws_ranked k ON k.tier = s.tier
 ),
 ws_customers AS (
-    SELECT s.*, coalesce(h.held, []::VARCHAR[]) AS held, n.next_best, n.next_best_share
-    FROM ws_sel s
-    LEFT JOIN (SELECT customer_id, list(category ORDER BY category) AS held
-               FROM ws_held GROUP BY customer_id) h ON h.customer_id = s.customer_id
-    LEFT JOIN ws_next n ON n.customer_id = s.customer_id
+    SELECT * EXCLUDE (best), best.category AS next_best, best.share AS next_best_share
+    FROM ws_next
 )"""
 
 
