@@ -232,11 +232,12 @@ def _pick_table(extract: Extract, key: str, origin: tuple[Any, ...]) -> str | No
         tr("upload.table"),
         names,
         index=names.index(recognised) if recognised in names else None,
-        format_func=lambda n: f"{n} — {TABLES[n].alias}",
+        format_func=lambda n: upload_text.table_name(n, current_lang()),
         key=f"{key}_table",
     )
     if recognised is not None:
-        st.caption(tr("upload.table_recognised", table=recognised))
+        shown = upload_text.table_name(recognised, current_lang())
+        st.caption(tr("upload.table_recognised", table=shown))
     else:
         st.warning(tr("upload.table_unknown"))
     return table
@@ -326,11 +327,15 @@ def _save_mapping(table: str, columns: dict[str, str | None], key: str) -> None:
 
 
 def header_frame(report: Any) -> pd.DataFrame:
-    """The report's header map as a table a person reads (kind translated)."""
+    """The report's header map as a table a person reads (kind translated, and in Chinese the
+    stored column by its Chinese name)."""
+    lang = current_lang()
     rows = [
         {
             tr("upload.col.file_header"): header,
-            tr("upload.col.column"): column or "—",
+            tr("upload.col.column"): upload_text.field_name(report.table, column, lang)
+            if column
+            else "—",
             tr("upload.col.match"): tr(f"upload.match.{kind}"),
         }
         for header, column, kind in report.header_map
