@@ -13,7 +13,7 @@ from __future__ import annotations
 from ui.upload.check import check_batch, report_csv
 from ui.upload.common import store_path, tr
 from ui.upload.files import file_panel, mode_picker, pick_files
-from ui.upload.history import history_section
+from ui.upload.history import history_section, undo
 from ui.upload.load import load_section, progress_step, result_section
 
 __all__ = [
@@ -28,4 +28,5 @@ __all__ = [
     "result_section",
     "store_path",
     "tr",
+    "undo",
 ]
