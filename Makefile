@@ -33,10 +33,11 @@ $(VENV)/.deps-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $(VENV)/.deps-runtime $@
 
-system-deps:  ## Debian's chromium and a CJK font for the browser tests
-	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'wqy'; then \
+system-deps:  ## Debian's chromium, a CJK font and poppler (the brief's tests read its PDF)
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'wqy' \
+			|| ! command -v pdftotext >/dev/null 2>&1; then \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei poppler-utils >/dev/null; \
 	fi
 
 demo: deps  ## Rebuild the demo bank from scratch
@@ -46,7 +47,7 @@ demo: deps  ## Rebuild the demo bank from scratch
 SIZES  ?= 20000,50000,200000
 
 bench: dev-deps  ## Benchmarks at bank scale against issue 8's budgets (not part of `make test`)
-	$(PY) -m benchmarks.run --sizes $(SIZES)
+	$(PY) -m benchmarks.run --sizes $(SIZES) $(if $(STORES),--stores $(STORES))
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache test-artifacts

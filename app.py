@@ -51,6 +51,16 @@ sections = {
                 icon=":material/groups:", url_path="tiers"),
         st.Page("app_pages/value.py", title=t("page_value", lang),
                 icon=":material/paid:", url_path="value"),
+        st.Page("app_pages/impact.py", title=t("page_impact", lang),
+                icon=":material/insights:", url_path="impact"),
+    ],
+    t("nav_desk", lang): [
+        st.Page("app_pages/managers.py", title=t("page_managers", lang),
+                icon=":material/badge:", url_path="managers"),
+        st.Page("app_pages/watchlist.py", title=t("page_watchlist", lang),
+                icon=":material/notification_important:", url_path="watchlist"),
+        st.Page("app_pages/whitespace.py", title=t("page_whitespace", lang),
+                icon=":material/grid_view:", url_path="whitespace"),
     ],
     t("nav_reference", lang): [
         st.Page("app_pages/glossary.py", title=t("page_glossary", lang),

@@ -6,8 +6,7 @@ import streamlit as st
 
 from metrics import analysis, kpis
 from metrics.contract import FUNNEL_STAGES
-from ui import charts, sidebar
-from ui import components as c
+from ui import cards, charts, drill, kpi_charts, names, page, sidebar, tables
 from ui.i18n import t, value_names
 from ui.state import trend_window
 
@@ -20,16 +19,16 @@ CARDS: tuple[str, ...] = (
 COLUMNS: tuple[str, ...] = ("group", "stage", "reached", "step_rate", "overall_rate")
 
 f, lang = sidebar.current_filters(), sidebar.lang()
-c.page_header("funnel_title", f, lang, note_key="funnel_tier_note")
-c.guard(lang)
-compare = c.load(kpis.compare, f, kpis=CARDS)
-trend = c.load(kpis.series, trend_window(f), kind="month", kpis=CARDS)
+page.page_header("funnel_title", f, lang, note_key="funnel_tier_note" if f.tiers else None)
+page.guard(lang)
+compare = page.load(kpis.compare_detail, f, kpis=CARDS)
+trend = page.load(kpis.series_detail, trend_window(f), kind="month", kpis=CARDS)
 stages = {s: t(f"stage_{s}", lang) for s in FUNNEL_STAGES}
-c.kpi_cards(CARDS, compare, lang, trend)
+cards.kpi_cards(CARDS, compare, lang, trend, f=f)
 
 left, right = st.columns([2, 3])
 with left:
-    total = c.load(analysis.funnel, f)
+    total = page.load(analysis.funnel, f)
     fig = charts.funnel_frame(
         total,
         stages,
@@ -37,31 +36,26 @@ with left:
         title=t("funnel_chart_title", lang),
         step_label=t("step_rate", lang),
     )
-    c.chart(fig, key="funnel")
+    page.chart(fig, key="funnel")
 with right:
-    c.kpi_trend("lead_conversion_rate", trend, lang, height=210, key="conv_trend")
-    c.kpi_trend("avg_days_to_convert", trend, lang, height=210, key="days_trend")
+    for kpi_id in ("lead_conversion_rate", "avg_days_to_convert"):
+        kpi_charts.kpi_trend(kpi_id, trend, lang, height=210, key=f"trend_{kpi_id}")
 
-by_branch = c.load(analysis.funnel, f, by="branch")
-by_channel = c.load(analysis.funnel, f, by="source_channel")
-for frame, title_key, names, key in (
-    (by_branch, "funnel_by_branch", c.branch_names(), "branch"),
-    (by_channel, "funnel_by_channel", value_names("channel", lang), "channel"),
+for by, title_key, labels in (
+    ("branch", "funnel_by_branch", names.branch_names()),
+    ("source_channel", "funnel_by_channel", value_names("channel", lang)),
 ):
-    fig = charts.funnel_by_group(
-        frame,
-        stages,
-        lang,
-        group_names=names,
-        title=t(title_key, lang),
-    )
-    c.chart(fig, key=f"funnel_{key}")
-    c.table(
-        c.readable_funnel(frame, lang, names),
-        f"funnel_by_{key}",
+    frame = page.load(analysis.funnel, f, by=by)
+    fig = charts.funnel_by_group(frame, stages, lang, group_names=labels, title=t(title_key, lang))
+    groups = [str(g) for g in dict.fromkeys(frame["group"])] if not frame.empty else []
+    drill.clickable(fig, by, groups, key=f"funnel_{by}")
+    tables.table(
+        names.readable_funnel(frame, lang, labels),
+        f"funnel_by_{by}",
         f,
         lang,
         title=t(title_key, lang),
         columns=COLUMNS,
-        key=f"t_funnel_{key}",
+        key=f"t_funnel_{by}",
     )
+drill.drill_leads(f, lang)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics import kpis, views
-from ui import charts, sidebar
-from ui import components as c
+from ui import cards, charts, drill, kpi_charts, page, sidebar, tables
 from ui.i18n import t
 from ui.state import trend_window
 
@@ -14,13 +13,13 @@ CARDS: tuple[str, ...] = ("new_loan_amount", "new_loan_growth", "outstanding_bal
 TABLE_KPIS: tuple[str, ...] = (*CARDS, "renewal_rate", "repurchase_rate")
 
 f, lang = sidebar.current_filters(), sidebar.lang()
-c.page_header("page_lending", f, lang)
-c.guard(lang, f)
-compare = c.load(kpis.compare, f, kpis=CARDS)
-trend = c.load(kpis.series, trend_window(f), kind="month", kpis=CARDS)
-c.kpi_cards(CARDS, compare, lang, trend)
+page.page_header("page_lending", f, lang)
+page.guard(lang, f)
+compare = page.load(kpis.compare_detail, f, kpis=CARDS)
+trend = page.load(kpis.series_detail, trend_window(f), kind="month", kpis=CARDS)
+cards.kpi_cards(CARDS, compare, lang, trend, f=f)
 
-monthly = c.load(views.new_lending_by_month, f)
+monthly = page.load(views.new_lending_by_month, f)
 fig = charts.grouped_bars(
     monthly,
     {"current": t("this_period", lang), "last_year": t("last_year", lang)},
@@ -33,20 +32,20 @@ fig = charts.grouped_bars(
     },
     monthly=True,
 )
-c.chart(fig, key="lending_monthly")
+page.chart(fig, key="lending_monthly")
 
 left, right = st.columns(2)
 with left:
-    c.kpi_trend("npl_ratio", trend, lang, title=t("npl_trend", lang), key="npl_trend")
+    kpi_charts.kpi_trend("npl_ratio", trend, lang, title=t("npl_trend", lang), key="npl_trend")
 with right:
-    c.kpi_trend(
+    kpi_charts.kpi_trend(
         "outstanding_balance",
         trend,
         lang,
         title=t("outstanding_trend", lang),
         key="outstanding_trend",
     )
-risk = c.load(views.risk_classes_by_month, trend_window(f))
+risk = page.load(views.risk_classes_by_month, trend_window(f))
 fig = charts.stacked_area(
     risk,
     {r: t(f"risk_{r}", lang) for r in charts.RISK_COLORS if r != "normal"},
@@ -55,10 +54,10 @@ fig = charts.stacked_area(
     lang,
     title=t("risk_classes_watch", lang),
 )
-c.chart(fig, key="risk_classes")
+page.chart(fig, key="risk_classes")
 
 st.subheader(t("lending_monthly", lang))
-c.table(
+tables.table(
     monthly,
     "new_lending_by_month",
     f,
@@ -69,7 +68,7 @@ c.table(
     key="t_monthly",
 )
 st.subheader(t("risk_classes", lang))
-c.table(
+tables.table(
     risk,
     "risk_classes_by_month",
     f,
@@ -80,6 +79,8 @@ c.table(
     key="t_risk",
 )
 st.subheader(t("kpis_by_group", lang))
-frames = {by: c.load(kpis.breakdown, f, by=by, kpis=TABLE_KPIS) for by in ("branch", "tier")}
-c.breakdown_tabs(frames, TABLE_KPIS, "lending", f, lang)
-c.drill_down(f, lang, ("branch", "tier", "relationship_type"))
+frames = {
+    by: page.load(kpis.breakdown_detail, f, by=by, kpis=TABLE_KPIS) for by in ("branch", "tier")
+}
+tables.breakdown_tabs(frames, TABLE_KPIS, "lending", f, lang)
+drill.drill_down(f, lang, ("branch", "tier", "relationship_type"), population="borrowers")

@@ -1,4 +1,4 @@
-"""Overview: the headline KPI cards, the KPIs off target and the year's trend."""
+"""Overview: the headline KPI cards, the KPIs off target and the trend over its real window."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import streamlit as st
 
 from metrics import kpis
 from metrics.registry import KPIS
-from ui import components as c
-from ui import sidebar
+from ui import brief_panel, cards, desk, kpi_charts, page, sidebar
 from ui.i18n import t
 from ui.state import trend_window
 
@@ -33,22 +32,26 @@ TREND: tuple[str, ...] = (
     "active_customers",
     "lead_conversion_rate",
 )
+TARGETED: tuple[str, ...] = tuple(k for k in KPIS if KPIS[k].target is not None)
 
 f, lang = sidebar.current_filters(), sidebar.lang()
-c.page_header("overview_title", f, lang)
-c.guard(lang, f)
-TARGETED: tuple[str, ...] = tuple(k for k in KPIS if KPIS[k].target is not None)
-compare = c.load(kpis.compare, f, kpis=HEADLINE + TARGETED)
-trend = c.load(kpis.series, trend_window(f), kind="month", kpis=HEADLINE + TREND)
+page.page_header("overview_title", f, lang)
+page.guard(lang, f)
+compare = page.load(kpis.compare_detail, f, kpis=HEADLINE + TARGETED)
+trend = page.load(kpis.series_detail, trend_window(f), kind="month", kpis=HEADLINE + TREND)
 
 st.subheader(t("headline", lang))
-c.kpi_cards(HEADLINE, compare, lang, trend)
+cards.kpi_cards(HEADLINE, compare, lang, trend, f=f)
+desk.watchlist_link(f, lang)
 
 st.subheader(t("off_target_title", lang))
-c.off_target(compare, list(TARGETED), f, lang)
+cards.off_target(compare, TARGETED, f, lang)
+brief_panel.fired_alerts(f, lang)
+brief_panel.brief_download(f, lang)
 
-st.subheader(t("trend_title", lang))
+st.subheader(kpi_charts.window_title(trend, lang))
+st.caption(t("trend_legend", lang))
 for start in range(0, len(TREND), 3):
     for col, kpi_id in zip(st.columns(3), TREND[start : start + 3], strict=False):
         with col:
-            c.kpi_trend(kpi_id, trend, lang, height=260, key=f"trend_{kpi_id}")
+            kpi_charts.kpi_trend(kpi_id, trend, lang, height=260, key=f"trend_{kpi_id}")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics import analysis, kpis, views
-from ui import charts, sidebar
-from ui import components as c
+from ui import cards, charts, drill, kpi_charts, page, sidebar, tables
 from ui.i18n import t
 from ui.state import cohort_window, trend_window
 
@@ -19,6 +18,12 @@ CARDS: tuple[str, ...] = (
     "active_customers",
     "renewal_rate",
     "repurchase_rate",
+)
+TRENDS: tuple[tuple[str, str], ...] = (
+    ("retention_rate", "retention_trend"),
+    ("churn_rate", "churn_trend"),
+    ("renewal_rate", "renewal_trend"),
+    ("repurchase_rate", "repeat_trend"),
 )
 CHURN_COLUMNS: tuple[str, ...] = (
     "customer_id",
@@ -33,25 +38,20 @@ CHURN_COLUMNS: tuple[str, ...] = (
 )
 
 f, lang = sidebar.current_filters(), sidebar.lang()
-c.page_header("page_retention", f, lang)
-c.guard(lang, f)
-compare = c.load(kpis.compare, f, kpis=CARDS)
-rolling = c.load(kpis.series, trend_window(f), kind="trailing12", kpis=CARDS)
-c.kpi_cards(CARDS, compare, lang, rolling)
+page.page_header("page_retention", f, lang)
+page.guard(lang, f)
+compare = page.load(kpis.compare_detail, f, kpis=CARDS)
+rolling = page.load(kpis.series_detail, trend_window(f), kind="trailing12", kpis=CARDS)
+cards.kpi_cards(CARDS, compare, lang, rolling, f=f)
 
-left, right = st.columns(2)
-with left:
-    c.kpi_trend("retention_rate", rolling, lang, title=t("retention_trend", lang), key="ret")
-with right:
-    c.kpi_trend("churn_rate", rolling, lang, title=t("churn_trend", lang), key="churn")
-left, right = st.columns(2)
-with left:
-    c.kpi_trend("renewal_rate", rolling, lang, title=t("renewal_trend", lang), key="renew")
-with right:
-    c.kpi_trend("repurchase_rate", rolling, lang, title=t("repeat_trend", lang), key="repeat")
+st.caption(kpi_charts.window_title(rolling, lang) + " · " + t("trend_legend", lang))
+for start in range(0, len(TRENDS), 2):
+    for col, (kpi_id, title_key) in zip(st.columns(2), TRENDS[start : start + 2], strict=True):
+        with col:
+            kpi_charts.kpi_trend(kpi_id, rolling, lang, title=t(title_key, lang), key=kpi_id)
 
 cohort_f = cohort_window(f)
-cohorts = c.load(analysis.cohort_retention, cohort_f)
+cohorts = page.load(analysis.cohort_retention, cohort_f)
 st.subheader(t("cohort_title", lang))
 st.caption(t("cohort_caption", lang, start=cohort_f.date_from, end=cohort_f.date_to))
 fig = charts.cohort_heatmap(
@@ -60,14 +60,14 @@ fig = charts.cohort_heatmap(
     x_title=t("quarters_after", lang),
     size_label=t("cohort_size", lang),
 )
-c.chart(fig, key="cohorts")
+page.chart(fig, key="cohorts")
 
 st.subheader(t("churned_list", lang))
-churned = c.load(views.churned_customers, f)
+churned = page.load(views.churned_customers, f)
 if churned.empty:
     st.success(t("no_churn", lang), icon=":material/check_circle:")
 else:
-    c.table(
+    tables.table(
         churned,
         "churned_customers",
         f,
@@ -76,4 +76,4 @@ else:
         columns=CHURN_COLUMNS,
         key="t_churned",
     )
-c.drill_down(f, lang, ("branch", "tier", "relationship_type"))
+drill.drill_down(f, lang, ("branch", "tier", "relationship_type"), population="churned")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics import kpis, views
-from ui import charts, sidebar
-from ui import components as c
+from ui import cards, charts, drill, kpi_charts, names, page, sidebar, tables
 from ui.i18n import t
 from ui.state import trend_window
 
@@ -20,20 +19,19 @@ SERVICE_CARDS: tuple[str, ...] = (
 TABLE_KPIS: tuple[str, ...] = CARDS + SERVICE_CARDS + ("response_speed_mean",)
 
 f, lang = sidebar.current_filters(), sidebar.lang()
-c.page_header("page_satisfaction", f, lang)
-c.guard(lang, f)
-compare = c.load(kpis.compare, f, kpis=CARDS + SERVICE_CARDS)
-trend = c.load(kpis.series, trend_window(f), kind="month", kpis=CARDS + SERVICE_CARDS)
-by_branch = c.load(kpis.breakdown, f, by="branch", kpis=TABLE_KPIS)
-by_tier = c.load(kpis.breakdown, f, by="tier", kpis=TABLE_KPIS)
-branch_names = c.branch_names()
+page.page_header("page_satisfaction", f, lang)
+page.guard(lang, f)
+compare = page.load(kpis.compare_detail, f, kpis=CARDS + SERVICE_CARDS)
+trend = page.load(kpis.series_detail, trend_window(f), kind="month", kpis=CARDS + SERVICE_CARDS)
+by_branch = page.load(kpis.breakdown_detail, f, by="branch", kpis=TABLE_KPIS)
+by_tier = page.load(kpis.breakdown_detail, f, by="tier", kpis=TABLE_KPIS)
 
-c.kpi_cards(CARDS, compare, lang, trend)
+cards.kpi_cards(CARDS, compare, lang, trend, f=f)
 left, right = st.columns([3, 2])
 with left:
-    c.kpi_trend("csat_rate", trend, lang, title=t("csat_monthly", lang), key="csat_trend")
+    kpi_charts.kpi_trend("csat_rate", trend, lang, title=t("csat_monthly", lang), key="csat_trend")
 with right:
-    dist = c.load(views.score_distribution, f)
+    dist = page.load(views.score_distribution, f)
     fig = charts.bars(
         [str(s) for s in dist["score"]],
         dist["share"].tolist(),
@@ -42,34 +40,36 @@ with right:
         title=t("score_dist", lang),
         colors=[charts.STATUS_COLORS[s] for s in ("off", "off", "near", "on", "on")],
     )
-    c.chart(fig, key="score_dist")
+    page.chart(fig, key="score_dist")
 left, right = st.columns(2)
 with left:
-    c.kpi_bars(
+    kpi_charts.kpi_bars(
         "csat_rate",
         by_branch,
         lang,
         title=t("by_branch", lang),
-        names=branch_names,
+        names=names.branch_names(),
         key="csat_branch",
+        drill_by="branch",
     )
 with right:
-    c.kpi_bars(
+    kpi_charts.kpi_bars(
         "csat_rate",
         by_tier,
         lang,
         title=t("by_tier", lang),
-        names=c.tier_names(lang),
+        names=names.tier_names(lang),
         key="csat_tier",
+        drill_by="tier",
     )
 
 st.subheader(t("service_title", lang))
-c.kpi_cards(SERVICE_CARDS, compare, lang, trend)
+cards.kpi_cards(SERVICE_CARDS, compare, lang, trend, f=f)
 for pair in (("nps", "response_sla_rate"), ("complaint_rate", "complaint_resolution_hours")):
     for col, kpi_id in zip(st.columns(2), pair, strict=True):
         with col:
-            c.kpi_trend(kpi_id, trend, lang, height=260, key=f"trend_{kpi_id}")
+            kpi_charts.kpi_trend(kpi_id, trend, lang, height=260, key=f"trend_{kpi_id}")
 
 st.subheader(t("kpis_by_group", lang))
-c.breakdown_tabs({"branch": by_branch, "tier": by_tier}, TABLE_KPIS, "satisfaction", f, lang)
-c.drill_down(f, lang, ("branch", "tier"))
+tables.breakdown_tabs({"branch": by_branch, "tier": by_tier}, TABLE_KPIS, "satisfaction", f, lang)
+drill.drill_down(f, lang, ("branch", "tier"), population="surveyed")

@@ -6,23 +6,22 @@ import streamlit as st
 
 from metrics import analysis, kpis
 from metrics.registry import KPIS
-from ui import charts, sidebar
-from ui import components as c
+from ui import charts, drill, kpi_charts, names, page, sidebar, tables
 from ui.i18n import t
 
 CUSTOMER_KPIS: tuple[str, ...] = tuple(k.id for k in KPIS.values() if k.customer_based)
 TIER_CHARTS: tuple[str, ...] = ("active_customers", "avg_annual_revenue", "retention_rate")
 
 f, lang = sidebar.current_filters(), sidebar.lang()
-c.page_header("page_tiers", f, lang)
-c.guard(lang, f)
-rel_names, tier_names = c.rel_names(lang), c.tier_names(lang)
-by_tier = c.load(kpis.breakdown, f, by="tier", kpis=CUSTOMER_KPIS)
+page.page_header("page_tiers", f, lang)
+page.guard(lang, f)
+rel_names, tier_names = names.rel_names(lang), names.tier_names(lang)
+by_tier = page.load(kpis.breakdown_detail, f, by="tier", kpis=CUSTOMER_KPIS)
 
 st.subheader(t("kpis_by_tier", lang))
 for col, kpi_id in zip(st.columns(3), TIER_CHARTS, strict=True):
     with col:
-        c.kpi_bars(
+        kpi_charts.kpi_bars(
             kpi_id,
             by_tier,
             lang,
@@ -30,8 +29,9 @@ for col, kpi_id in zip(st.columns(3), TIER_CHARTS, strict=True):
             names=tier_names,
             colors=charts.TIER_COLORS,
             key=f"tier_{kpi_id}",
+            drill_by="tier",
         )
-c.kpi_table(
+tables.kpi_table(
     by_tier,
     CUSTOMER_KPIS,
     "kpis_by_tier",
@@ -45,7 +45,7 @@ c.kpi_table(
 
 st.subheader(t("rel_title", lang))
 st.caption(t("rel_caption", lang, day=f.date_to))
-summary = c.load(analysis.relationship_summary, f)
+summary = page.load(analysis.relationship_summary, f)
 for col, (column, unit, title_key) in zip(
     st.columns(2),
     (("customers", "count", "rel_customers"), ("r12", "cny", "rel_revenue_share")),
@@ -55,16 +55,16 @@ for col, (column, unit, title_key) in zip(
         fig = charts.relationship_donut(
             summary, column, rel_names, lang, unit=unit, title=t(title_key, lang)
         )
-        c.chart(fig, key=f"rel_{column}")
-c.table(
-    c.readable(summary, lang),
+        page.chart(fig, key=f"rel_{column}")  # Streamlit 1.67 reports no clicks on a pie
+tables.table(
+    names.readable(summary, lang),
     "relationship_types",
     f,
     lang,
     title=t("rel_title", lang),
     key="t_rel",
 )
-movement = c.load(analysis.type_movement, f)
+movement = page.load(analysis.type_movement, f)
 fig = charts.sankey(
     movement,
     rel_names,
@@ -73,10 +73,10 @@ fig = charts.sankey(
     start_label=t("start", lang),
     end_label=t("end", lang),
 )
-c.chart(fig, key="movement")
+page.chart(fig, key="movement")
 with st.expander(t("rel_movement_table", lang)):
-    c.table(
-        c.movement_table(movement, lang),
+    tables.table(
+        tables.movement_table(movement, lang),
         "relationship_movement",
         f,
         lang,
@@ -86,9 +86,9 @@ with st.expander(t("rel_movement_table", lang)):
     )
 
 st.subheader(t("rfm_title", lang))
-segments = c.load(analysis.rfm_segments, f)
-c.chart(charts.rfm_treemap(segments, c.rfm_names(lang), lang), key="rfm")
-c.table(
-    c.readable(segments, lang), "rfm_segments", f, lang, title=t("rfm_title", lang), key="t_rfm"
+segments = page.load(analysis.rfm_segments, f)
+page.chart(charts.rfm_treemap(segments, names.rfm_names(lang), lang), key="rfm")
+tables.table(
+    names.readable(segments, lang), "rfm_segments", f, lang, title=t("rfm_title", lang), key="t_rfm"
 )
-c.drill_down(f, lang, ("relationship_type", "rfm_segment", "tier", "branch"))
+drill.drill_down(f, lang, ("relationship_type", "rfm_segment", "tier", "branch"))

@@ -5,8 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics import kpis
-from ui import charts, sidebar
-from ui import components as c
+from ui import cards, charts, drill, kpi_charts, names, page, sidebar, tables
 from ui.i18n import t
 from ui.state import trend_window
 
@@ -23,49 +22,52 @@ CARDS: tuple[str, ...] = (
 TABLE_KPIS: tuple[str, ...] = CARDS
 
 f, lang = sidebar.current_filters(), sidebar.lang()
-c.page_header("value_title", f, lang, note_key="cac_note")
-c.guard(lang, f)
-compare = c.load(kpis.compare, f, kpis=CARDS)
-trend = c.load(kpis.series, trend_window(f), kind="trailing12", kpis=CARDS)
-by_branch = c.load(kpis.breakdown, f, by="branch", kpis=TABLE_KPIS)
-by_tier = c.load(kpis.breakdown, f, by="tier", kpis=TABLE_KPIS)
-c.kpi_cards(CARDS, compare, lang, trend)
+page.page_header("value_title", f, lang, note_key="cac_note" if f.tiers else None)
+page.guard(lang, f)
+compare = page.load(kpis.compare_detail, f, kpis=CARDS)
+trend = page.load(kpis.series_detail, trend_window(f), kind="trailing12", kpis=CARDS)
+by_branch = page.load(kpis.breakdown_detail, f, by="branch", kpis=TABLE_KPIS)
+by_tier = page.load(kpis.breakdown_detail, f, by="tier", kpis=TABLE_KPIS)
+cards.kpi_cards(CARDS, compare, lang, trend, f=f)
 
 left, right = st.columns([3, 2])
 with left:
-    c.kpi_bars(
+    kpi_charts.kpi_bars(
         "avg_annual_revenue",
         by_branch,
         lang,
         title=t("rev_by_branch", lang),
-        names=c.branch_names(),
+        names=names.branch_names(),
         key="rev_branch",
+        drill_by="branch",
     )
 with right:
-    c.kpi_bars(
+    kpi_charts.kpi_bars(
         "avg_annual_revenue",
         by_tier,
         lang,
         title=t("rev_by_tier", lang),
-        names=c.tier_names(lang),
+        names=names.tier_names(lang),
         colors=charts.TIER_COLORS,
         key="rev_tier",
+        drill_by="tier",
     )
 left, right = st.columns(2)
 with left:
-    c.kpi_bars(
+    kpi_charts.kpi_bars(
         "clv_cac_ratio",
         by_branch,
         lang,
         title=t("clv_cac_by_branch", lang),
-        names=c.branch_names(),
+        names=names.branch_names(),
         key="clv_cac_branch",
+        drill_by="branch",
     )
 with right:
-    c.kpi_trend(
+    kpi_charts.kpi_trend(
         "cross_sell_rate", trend, lang, title=t("cross_sell_trend", lang), key="cross_sell_trend"
     )
 
 st.subheader(t("kpis_by_group", lang))
-c.breakdown_tabs({"branch": by_branch, "tier": by_tier}, TABLE_KPIS, "value", f, lang)
-c.drill_down(f, lang, ("branch", "tier", "rfm_segment"))
+tables.breakdown_tabs({"branch": by_branch, "tier": by_tier}, TABLE_KPIS, "value", f, lang)
+drill.drill_down(f, lang, ("branch", "tier", "rfm_segment"), population="revenue")

@@ -614,7 +614,7 @@ def _password_stdin(args: argparse.Namespace) -> str:
 
 
 def _cli_error(message: str) -> Exception:
-    from metrics.cli import CliError
+    from metrics.errors import CliError
 
     return CliError(message)
 

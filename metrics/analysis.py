@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from metrics.contract import FUNNEL_STAGES
+from metrics.engine import rollups
 from metrics.engine.sql import BRANCH_OK, CUST_CTE, customer_ok, rel_ctes, run, settings_params
 from metrics.filters import Filters
 
@@ -47,6 +48,11 @@ RFM_SEGMENTS: tuple[tuple[str, str, str, str], ...] = (
     ("hibernating", "沉睡客户", "Hibernating", "R1–2, F1–2: long ago and rarely."),
 )
 
+# F's score: how many of the fixed thresholds the loan count reaches, at least 1.
+F_SCORE_SQL = (
+    "greatest(1, len(list_filter($rfm_f_thresholds::INTEGER[], lambda t: {col} >= t)))::INTEGER"
+)
+
 _RFM_SEGMENT_SQL = """CASE
     WHEN r_score = 5 AND f_score >= 4 THEN 'champions'
     WHEN r_score IN (3, 4) AND f_score >= 4 THEN 'loyal'
@@ -62,8 +68,10 @@ END"""
 
 # RFM among customers active on $date_to with a loan disbursed on or before it, bank-wide:
 # R = days since the latest disbursement, F/M = count/sum of loans disbursed in the 36
-# months ending on $date_to. Score = ceil(5 x cume_dist), computed exactly in integers as
-# ceil(5 x rows-at-or-below / n); R is ordered by days descending so fewer days score higher.
+# months ending on $date_to. R and M score ceil(5 x cume_dist), computed exactly in integers
+# as ceil(5 x rows-at-or-below / n); R is ordered by days descending so fewer days score
+# higher. F scores on fixed thresholds ($rfm_f_thresholds, kpis.md "RFM scoring, amended"):
+# the number of thresholds it reaches, at least 1 (quintiles of F collapse under ties).
 RFM_CTES = (
     """rfm_loans AS (
     SELECT customer_id, max(disbursed_date) AS last_disbursed,
@@ -86,8 +94,9 @@ rfm_scored AS (
     SELECT *,
         ((5 * count(*) OVER (ORDER BY recency_days DESC) + count(*) OVER () - 1)
             // count(*) OVER ())::INTEGER AS r_score,
-        ((5 * count(*) OVER (ORDER BY frequency) + count(*) OVER () - 1)
-            // count(*) OVER ())::INTEGER AS f_score,
+        """
+    + F_SCORE_SQL.format(col="frequency")
+    + """ AS f_score,
         ((5 * count(*) OVER (ORDER BY monetary) + count(*) OVER () - 1)
             // count(*) OVER ())::INTEGER AS m_score
     FROM rfm_base
@@ -121,7 +130,7 @@ def relationship_types(
 
     The type itself is computed bank-wide (top 10 % among ALL active customers).
     """
-    sql = f"""WITH {CUST_CTE}, {rel_ctes()}
+    sql = f"""WITH {CUST_CTE}, {rel_ctes(rollups=rollups.location(con))}
 SELECT customer_id, customer_name, branch_id, tier, rel_type, r12, p12
 FROM rel WHERE {_selected()}
 ORDER BY customer_id"""
@@ -130,7 +139,7 @@ ORDER BY customer_id"""
 
 def relationship_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Per type (all five, in order): customers, summed R12 and its share of the selection's R12."""
-    sql = f"""WITH {CUST_CTE}, {rel_ctes()},
+    sql = f"""WITH {CUST_CTE}, {rel_ctes(rollups=rollups.location(con))},
 types AS (SELECT unnest($rel_ids::VARCHAR[]) AS rel_type,
                  unnest(range(len($rel_ids::VARCHAR[]))) AS ord),
 agg AS (SELECT rel_type, count(*) AS customers, sum(r12) AS r12 FROM rel
@@ -148,7 +157,9 @@ def type_movement(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
     'not_active' holds customers entering (row) or leaving (column) between the two days.
     """
-    sql = f"""WITH {CUST_CTE}, {rel_ctes("$date_from", "rel_a")}, {rel_ctes("$date_to", "rel_b")},
+    s = rollups.location(con)
+    sql = f"""WITH {CUST_CTE}, {rel_ctes("$date_from", "rel_a", s)},
+{rel_ctes("$date_to", "rel_b", s)},
 moves AS (
     SELECT coalesce(a.rel_type, '{NOT_ACTIVE}') AS from_type,
            coalesce(b.rel_type, '{NOT_ACTIVE}') AS to_type,
@@ -257,11 +268,26 @@ GROUP BY ALL ORDER BY grp"""
     return pd.DataFrame(rows, columns=["group", "stage", "reached", "step_rate", "overall_rate"])
 
 
+def f_scores(con: duckdb.DuckDBPyConnection, loans: list[int]) -> list[int]:
+    """The F score of each loan count, as RFM scores it (settings.rfm.frequency_thresholds)."""
+    sql = f"""SELECT {F_SCORE_SQL.format(col="n")} AS f
+FROM unnest($loans::INTEGER[]) WITH ORDINALITY AS x(n, i) ORDER BY i"""
+    return [int(v) for v in run(con, sql, {**settings_params(), "loans": loans})["f"]]
+
+
+def segment_grid(con: duckdb.DuckDBPyConnection) -> dict[tuple[int, int], str]:
+    """(R score, F score) -> segment over the 5 x 5 grid, by the segment map's rules."""
+    sql = f"""SELECT r_score, f_score, {_RFM_SEGMENT_SQL} AS segment
+FROM range(1, 6) r(r_score), range(1, 6) f(f_score)"""
+    rows = con.execute(sql).fetchall()
+    return {(int(r), int(f)): str(segment) for r, f, segment in rows}
+
+
 def rfm(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """R, F, M and their 1–5 scores and segment, for the selected customers active on date_to.
 
-    Scores are quintiles among all such customers bank-wide, so a customer's segment does
-    not change with the filters.
+    R and M scores are quintiles among all such customers bank-wide, so a customer's segment
+    does not change with the filters; F scores on the fixed thresholds of settings.rfm.
     """
     sql = f"""WITH {CUST_CTE}, {RFM_CTES}
 SELECT customer_id, customer_name, branch_id, tier, recency_days, frequency, monetary,
@@ -318,7 +344,7 @@ def drill_down(
         else "TRUE"
     )
     where = _selected("c")
-    sql = f"""WITH {CUST_CTE}, {rel_ctes()}, {RFM_CTES}
+    sql = f"""WITH {CUST_CTE}, {rel_ctes(rollups=rollups.location(con))}, {RFM_CTES}
 SELECT c.customer_id, c.customer_name, c.branch_id, c.tier, c.tier_source, c.credit_rating,
        c.total_assets, c.onboard_date, c.churn_date, c.relationship_manager,
        rel.rel_type, rel.r12, rel.p12, rfm.segment AS rfm_segment,

@@ -14,6 +14,7 @@ import pandas as pd
 
 from metrics import store
 from metrics.contract import TABLE_ORDER
+from metrics.errors import CliError
 from metrics.load import (
     MODES,
     ExtractError,
@@ -27,12 +28,19 @@ from metrics.load import (
 )
 
 # Each module defines `register_cli(subparsers)` adding its sub-commands, each
-# with `set_defaults(handler=callable(args) -> int)`.
-COMMAND_MODULES = ("metrics.cli", "metrics.demo", "metrics.kpis", "metrics.access")
-
-
-class CliError(Exception):
-    """A user error: printed as one line, exit status 2, no traceback."""
+# with `set_defaults(handler=callable(args) -> int)`. ui.brief.cli (the board brief,
+# which formats as the app does) imports nothing of ui until its command runs.
+COMMAND_MODULES: tuple[str, ...] = (
+    "metrics.cli",
+    "metrics.demo",
+    "metrics.kpis",
+    "metrics.access",
+    "metrics.watchlist",  # the relationship manager's desk
+    "metrics.whitespace",
+    "metrics.impact",
+    "metrics.alerts",
+    "ui.brief.cli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

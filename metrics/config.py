@@ -19,6 +19,7 @@ variable CRM_SETTINGS may override any of them, e.g.::
 
 from __future__ import annotations
 
+import itertools
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -26,6 +27,8 @@ from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+from metrics.alert_settings import AlertSettings, alert_settings_from_dict
 
 DEFAULT_TARGETS: dict[str, float] = {
     "csat_rate": 0.90,
@@ -60,6 +63,47 @@ class RelationshipRules:
 
 
 @dataclass(frozen=True)
+class RfmRules:
+    """RFM scoring, amended (kpis.md, RFM): F on fixed thresholds, R and M by quintile.
+
+    F scores the number of thresholds it reaches: (1, 2, 3, 4, 6) gives 1 loan -> 1,
+    2 -> 2, 3 -> 3, 4-5 -> 4, 6 or more -> 5 (and no loan in the 36 months -> 1).
+    """
+
+    frequency_thresholds: tuple[int, ...] = (1, 2, 3, 4, 6)
+
+    def __post_init__(self) -> None:
+        t = self.frequency_thresholds
+        if len(t) != 5 or t[0] < 1 or any(b <= a for a, b in itertools.pairwise(t)):
+            raise ValueError(
+                f"rfm.frequency_thresholds {list(t)}: expected five increasing loan counts "
+                "from 1 up, one per F score 1-5"
+            )
+
+
+# --- Relationship manager's desk (kpis.md, Early-warning watchlist, Cross-sell whitespace)
+@dataclass(frozen=True)
+class WatchlistRules:
+    """Thresholds of the early-warning flags, checked on a day d."""
+
+    revenue_months: int = 3  # revenue_drop: these months ending with d's month vs the ones before
+    revenue_drop_ratio: float = 0.5  # ... is less than this x the earlier months' revenue
+    downgrade_classes: tuple[str, ...] = ("special_mention", "substandard", "doubtful", "loss")
+    past_due_days: int = 30  # past_due: days_past_due above this
+    complaint_days: int = 7  # complaint_open: opened more than this many days before d
+    low_score: int = 2  # low_satisfaction: latest overall_score at most this
+    survey_days: int = 365  # ... of a survey within these days ending on d
+    maturity_days: int = 90  # maturity_no_renewal: maturing in (d, d + this]
+
+
+@dataclass(frozen=True)
+class WhitespaceRules:
+    """Cross-sell whitespace: a category is held with revenue > 0 in these months ending on d."""
+
+    months: int = 12
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every configurable business number; frozen so it can key caches."""
 
@@ -71,6 +115,10 @@ class Settings:
     discount_rate: float = 0.08
     min_n: int = 30  # a denominator below this is low_n (kpis.md, Low sample)
     maturity_days: int = 90  # funnel values are mature this long after date_to
+    watchlist: WatchlistRules = field(default_factory=WatchlistRules)
+    whitespace: WhitespaceRules = field(default_factory=WhitespaceRules)
+    rfm: RfmRules = field(default_factory=RfmRules)
+    alerts: AlertSettings = field(default_factory=AlertSettings)  # [alerts]: metrics.alerts
 
     def __hash__(self) -> int:
         return hash(
@@ -81,6 +129,10 @@ class Settings:
                 self.discount_rate,
                 self.min_n,
                 self.maturity_days,
+                self.watchlist,
+                self.whitespace,
+                self.rfm,
+                self.alerts,
             )
         )
 
@@ -98,7 +150,8 @@ def _section(cls: type[Any], current: Any, data: dict[str, Any], name: str) -> A
     for key, value in data.items():
         default = getattr(current, key)
         if isinstance(default, tuple):
-            values[key] = tuple(str(v) for v in value)
+            kind = type(default[0]) if default else str
+            values[key] = tuple(kind(v) for v in value)
         else:
             values[key] = type(default)(value)
     return replace(current, **values)
@@ -114,6 +167,10 @@ def settings_from_dict(data: dict[str, Any], base: Settings | None = None) -> Se
         "discount_rate",
         "min_n",
         "maturity_days",
+        "watchlist",
+        "whitespace",
+        "rfm",
+        "alerts",
     }
     if unknown:
         raise ValueError(f"unknown setting {sorted(unknown)[0]}")
@@ -131,6 +188,12 @@ def settings_from_dict(data: dict[str, Any], base: Settings | None = None) -> Se
         discount_rate=float(data.get("discount_rate", base.discount_rate)),
         min_n=int(data.get("min_n", base.min_n)),
         maturity_days=int(data.get("maturity_days", base.maturity_days)),
+        watchlist=_section(WatchlistRules, base.watchlist, data.get("watchlist", {}), "watchlist"),
+        rfm=_section(RfmRules, base.rfm, data.get("rfm", {}), "rfm"),
+        whitespace=_section(
+            WhitespaceRules, base.whitespace, data.get("whitespace", {}), "whitespace"
+        ),
+        alerts=alert_settings_from_dict(data["alerts"]) if "alerts" in data else base.alerts,
     )
 
 

@@ -12,6 +12,7 @@ never half of one, and a second writer waits for the first.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
 import fcntl
 import json
@@ -37,6 +38,11 @@ DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
 }
 
 DataVersion = tuple[int, int, int]
+# The private copy a `rebuild` is writing: its loads write it in place, without a copy
+# and without rollups (built once, before the rename).
+_REBUILDING: contextvars.ContextVar[Path | None] = contextvars.ContextVar(
+    "rebuilding", default=None
+)
 
 LOAD_HISTORY_SQL = """
 CREATE TABLE IF NOT EXISTS load_history (
@@ -185,6 +191,9 @@ def write_transaction(
     refused load); whatever is committed when the block ends is published.
     """
     path = Path(path)
+    if _REBUILDING.get() == path:
+        yield from _write_in_place(path)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     with _exclusive_lock(path, timeout, on_wait):
         remove_stale_temps(path)
@@ -224,6 +233,41 @@ def write_transaction(
         finally:
             tmp.unlink(missing_ok=True)
             wal.unlink(missing_ok=True)
+
+
+def _write_in_place(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One load of a rebuild: the copy is private to it (its lock held), so the load writes
+    it directly; a failure fails the whole rebuild, which then leaves the store unchanged."""
+    con = connect(path, read_only=False)
+    try:
+        create_schema(con)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+            with contextlib.suppress(duckdb.TransactionException):
+                con.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            raise
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            con.close()
+
+
+def _publish_all_rollups(path: Path) -> None:
+    """Build every rollup of the store at `path` in one transaction and checkpoint it."""
+    from metrics.engine import rollups
+
+    con = connect(path, read_only=False)
+    try:
+        create_schema(con)
+        con.execute("BEGIN TRANSACTION")
+        rollups.build(con)
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
 
 
 def rollup_marker(con: duckdb.DuckDBPyConnection) -> Any:
@@ -388,8 +432,10 @@ def rebuild(
 
     For a build made of several loads (the demo bank, streamed in chunks): the writer lock
     is held throughout, so no other load lands in between and is lost, and readers see the
-    old store until the new one is complete. Each load writes the copy through
-    `write_transaction` as usual; on an exception the store is unchanged.
+    old store until the new one is complete. Each load goes through `write_transaction`,
+    which writes this private copy in place (no copy per load) and leaves the rollups to
+    the end: they are built once, from the whole bank, before the rename. On an exception
+    the store is unchanged.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -402,7 +448,12 @@ def rebuild(
             work = work_dir / path.name
             if path.exists():
                 shutil.copyfile(path, work)
-            yield work
+            token = _REBUILDING.set(work)
+            try:
+                yield work
+            finally:
+                _REBUILDING.reset(token)
+            _publish_all_rollups(work)
             with open(work, "rb") as fh:
                 os.fsync(fh.fileno())
             os.replace(work, path)

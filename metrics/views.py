@@ -17,18 +17,12 @@ from metrics.contract import RISK_CLASSES, TABLES
 from metrics.engine import sql as kpis
 from metrics.filters import Filters
 
-# Latest date carried by each table; month tables count up to the month's last day.
-_DATE_SOURCES: tuple[str, ...] = (
-    "SELECT min(onboard_date), max(greatest(onboard_date, coalesce(churn_date, onboard_date))) "
-    "FROM customers",
-    "SELECT min(disbursed_date), max(disbursed_date) FROM loans",
-    "SELECT min(survey_date), max(survey_date) FROM surveys",
-    "SELECT min(CAST(opened_at AS DATE)), max(CAST(opened_at AS DATE)) FROM service_requests",
-    "SELECT min(created_date), max(created_date) FROM leads",
-    "SELECT min(month), max(last_day(month)) FROM revenue",
-    "SELECT min(as_of_month), max(last_day(as_of_month)) FROM loan_balances",
-    "SELECT min(month), max(last_day(month)) FROM marketing_spend",
-)
+# Earliest and latest date of each table (month tables up to the month's last day): the
+# rollups' source dates (kpis.md, As-of date), except leads, counted by created_date here.
+_DATE_BOUNDS = """SELECT min(c0), max(c1) FROM (
+    SELECT start, as_of FROM {s}rollup_sources WHERE source <> 'leads'
+    UNION ALL SELECT min(created_date), max(created_date) FROM leads
+) t(c0, c1)"""
 
 
 # Customers the branch and tier filters select (`sel`, with `tier` stored or derived):
@@ -46,8 +40,9 @@ def _df(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> pd.
 
 def data_bounds(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:
     """Earliest and latest data date in the store (None, None when it holds nothing)."""
-    sql = " UNION ALL ".join(f"({q})" for q in _DATE_SOURCES)
-    row = con.execute(f"SELECT min(c0), max(c1) FROM ({sql}) t(c0, c1)").fetchone()
+    from metrics.engine import rollups
+
+    row = con.execute(_DATE_BOUNDS.format(s=rollups.location(con))).fetchone()
     if row is None:
         return None, None
     lo, hi = row

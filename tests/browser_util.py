@@ -130,7 +130,12 @@ def metric_value(page: Page, label: str | re.Pattern[str]) -> Locator:
 
 
 def choose_in_multiselect(page: Page, widget: Locator, option: str) -> None:
-    """Add `option` to a st.multiselect (or pick it in a st.selectbox) and wait for the rerun."""
+    """Add `option` to a st.multiselect (or pick it in a st.selectbox) and wait for the rerun.
+
+    The widget is scrolled to the middle first, so its dropdown has room to open below it
+    (a long sidebar puts the filters at the viewport's bottom edge).
+    """
+    widget.evaluate("el => el.scrollIntoView({block: 'center'})")
     widget.locator("input").first.click()
     page.get_by_role("option", name=option, exact=True).click()
     page.keyboard.press("Escape")

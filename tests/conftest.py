@@ -21,7 +21,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -105,12 +105,13 @@ def _wait_healthy(server: AppServer) -> None:
 
 
 @contextlib.contextmanager
-def _run_server(workdir: Path) -> Iterator[AppServer]:
-    """Build a seed store in `workdir`, start the app on it, stop it afterwards."""
+def _run_server(workdir: Path, build: Callable[[Path], Path] | None = None) -> Iterator[AppServer]:
+    """Build a store in `workdir` (the seed bank unless `build` says otherwise), start the app
+    on it, stop it afterwards."""
     from tests.seedstore import build_seed_store
     from tests.signin import ensure_account
 
-    db = build_seed_store(workdir / "crm.duckdb")
+    db = (build or build_seed_store)(workdir / "crm.duckdb")
     ensure_account(db)  # "tester", an admin: open_app signs in with it (tests/signin.py)
     mappings = workdir / "mappings"
     mappings.mkdir(exist_ok=True)

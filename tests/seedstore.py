@@ -25,11 +25,12 @@ NOT_B01: tuple[str, ...] = (
 )  # fmt: skip
 
 
-def build_seed_store(path: Path) -> Path:
-    """Load every seed CSV into a new store at `path` through the real loader; return `path`."""
+def build_seed_store(path: Path, directory: Path = SEED_DIR) -> Path:
+    """Load every CSV of `directory` (the seed bank) into a new store at `path` through the
+    real loader; return `path`."""
     from metrics.load import load_dir
 
-    reports = load_dir(path, SEED_DIR, mode="append", loaded_by="seed")
+    reports = load_dir(path, directory, mode="append", loaded_by="seed")
     refused = [r for r in reports if not r.ok]
     if refused:
         raise RuntimeError("seed refused:\n" + "\n".join(r.render_text() for r in refused))

@@ -37,7 +37,20 @@ ALL_NAMES = (
     "华夏纺织",
     *OTHER[7::2],
 )  # B02, B03 customer names
-TOUR = ("overview", "satisfaction", "retention", "funnel", "lending", "tiers", "value", "glossary")
+TOUR = (
+    "overview",
+    "satisfaction",
+    "retention",
+    "funnel",
+    "lending",
+    "tiers",
+    "value",
+    "impact",
+    "managers",
+    "watchlist",
+    "whitespace",
+    "glossary",
+)
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +208,11 @@ def test_a_manager_asking_for_another_branch_sees_only_their_own(seed_env: Path)
     cards = {m.label: m.value for m in at.metric}
     assert cards["Satisfaction rate"] == "100.0%"  # B01: S01 5, S02 4 -> 2/2
     assert at.sidebar.multiselect(key="w_branches").options == ["B01 北京分行"]
-    assert at.selectbox(key="drill_value_branch").options == ["B01 北京分行"]
+    # the drill-down offers the whole selection (issue 10) and B01, nothing else
+    assert at.selectbox(key="drill_value_branch").options == [
+        "All (current filters)",
+        "B01 北京分行",
+    ]
     text = _page_text(at).replace(at.warning[0].value, "")
     assert not [n for n in OTHER if n in text]
     assert "星辰科技" in text  # B01's customers are there (the drill-down lists them)

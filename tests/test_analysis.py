@@ -210,21 +210,25 @@ def test_funnel_stages_and_rates(con: duckdb.DuckDBPyConnection) -> None:
 #   days since last loan: C14 2525, C12 2191, C11 1825, C13 1086, C02 564, C06 548,
 #   C01 305, C08 274, C04 121 -> R = ceil(5 k / 9) for k = 1..9 in that order:
 #   1, 2, 2, 3, 3, 4, 4, 5, 5
-#   F (loans 2023-01-01..2025-12-31): C11 C12 C14 0 -> ceil(5 x 3/9) = 2;
-#   C02 C04 C06 C08 C13 1 -> ceil(5 x 8/9) = 5; C01 2 -> 5
+#   F (loans 2023-01-01..2025-12-31) on the amended fixed thresholds (1 loan 1, 2 loans 2,
+#   3 -> 3, 4-5 -> 4, 6+ -> 5; none -> 1): C11 C12 C14 0 -> 1; C02 C04 C06 C08 C13 1 -> 1;
+#   C01 2 -> 2
 #   M: 0 (x3) -> 2; C06 0.5M -> ceil(5 x 4/9) = 3; C13 0.8M -> 3; C04 1M -> 4;
 #   C02 2M -> 4; C08 3M -> 5; C01 11M -> 5
+#   segments (first rule on R, F): C01 R4 F2 potential_loyalist; C02 R3 F1 and C13 R3 F1
+#   about_to_sleep; C04 R5 F1 and C08 R5 F1 new; C06 R4 F1 promising; C11 R2 F1, C12 R2 F1,
+#   C14 R1 F1 hibernating
 RFM_EXPECTED = {
     # id: (recency_days, frequency, monetary, r, f, m, segment)
-    "C01": (305, 2, 11_000_000.0, 4, 5, 5, "loyal"),
-    "C02": (564, 1, 2_000_000.0, 3, 5, 4, "loyal"),
-    "C04": (121, 1, 1_000_000.0, 5, 5, 4, "champions"),
-    "C06": (548, 1, 500_000.0, 4, 5, 3, "loyal"),
-    "C08": (274, 1, 3_000_000.0, 5, 5, 5, "champions"),
-    "C11": (1825, 0, 0.0, 2, 2, 2, "hibernating"),
-    "C12": (2191, 0, 0.0, 2, 2, 2, "hibernating"),
-    "C13": (1086, 1, 800_000.0, 3, 5, 3, "loyal"),
-    "C14": (2525, 0, 0.0, 1, 2, 2, "hibernating"),
+    "C01": (305, 2, 11_000_000.0, 4, 2, 5, "potential_loyalist"),
+    "C02": (564, 1, 2_000_000.0, 3, 1, 4, "about_to_sleep"),
+    "C04": (121, 1, 1_000_000.0, 5, 1, 4, "new"),
+    "C06": (548, 1, 500_000.0, 4, 1, 3, "promising"),
+    "C08": (274, 1, 3_000_000.0, 5, 1, 5, "new"),
+    "C11": (1825, 0, 0.0, 2, 1, 2, "hibernating"),
+    "C12": (2191, 0, 0.0, 2, 1, 2, "hibernating"),
+    "C13": (1086, 1, 800_000.0, 3, 1, 3, "about_to_sleep"),
+    "C14": (2525, 0, 0.0, 1, 1, 2, "hibernating"),
 }
 
 
@@ -236,19 +240,35 @@ def test_rfm_scores_and_segments(con: duckdb.DuckDBPyConnection) -> None:
     seg = analysis.rfm_segments(con, Y25).set_index("segment")
     assert list(seg.index) == [s[0] for s in analysis.RFM_SEGMENTS]
     assert seg["customers"].to_dict() == {
-        "champions": 2,
-        "loyal": 4,
-        "potential_loyalist": 0,
-        "new": 0,
-        "promising": 0,
+        "champions": 0,
+        "loyal": 0,
+        "potential_loyalist": 1,
+        "new": 2,
+        "promising": 1,
         "need_attention": 0,
-        "about_to_sleep": 0,
+        "about_to_sleep": 2,
         "at_risk": 0,
         "cant_lose": 0,
         "hibernating": 3,
     }
-    # champions' monetary: C04 1M + C08 3M
-    assert seg.at["champions", "monetary"] == 4_000_000.0
+    # new customers' monetary: C04 1M + C08 3M
+    assert seg.at["new", "monetary"] == 4_000_000.0
+
+
+def test_rfm_frequency_scores_on_the_amended_thresholds(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # loans in 36 months -> F: 0 1, 1 1, 2 2, 3 3, 4 4, 5 4, 6 5, 9 5 (kpis.md, amended)
+    scored = analysis.f_scores(con, [0, 1, 2, 3, 4, 5, 6, 9])
+    assert scored == [1, 1, 2, 3, 4, 4, 5, 5]
+
+
+def test_every_rfm_segment_is_reachable(con: duckdb.DuckDBPyConnection) -> None:
+    # R and F each take 1..5 (R by quintile, F on thresholds up to 6+ loans): every segment
+    # of the map is the first matching rule for at least one (R, F) cell of the 5 x 5 grid.
+    grid = analysis.segment_grid(con)
+    assert set(grid.values()) == {s[0] for s in analysis.RFM_SEGMENTS}
+    assert grid[(5, 1)] == "new" and grid[(4, 1)] == "promising"
 
 
 def test_drill_down(con: duckdb.DuckDBPyConnection) -> None:
@@ -264,10 +284,8 @@ def test_drill_down(con: duckdb.DuckDBPyConnection) -> None:
         "C13",
     ]
     assert ids(analysis.drill_down(con, Y25, "relationship_type", "risk")) == ["C04", "C06", "C12"]
-    champions = analysis.drill_down(con, Y25, "rfm_segment", "champions")
-    assert ids(champions) == ["C04", "C08"]
-    assert {"customer_name", "branch_id", "tier", "onboard_date", "churn_date"} <= set(
-        champions.columns
-    )
+    new = analysis.drill_down(con, Y25, "rfm_segment", "new")  # see RFM_EXPECTED
+    assert ids(new) == ["C04", "C08"]
+    assert {"customer_name", "branch_id", "tier", "onboard_date", "churn_date"} <= set(new.columns)
     with pytest.raises(ValueError, match="unknown dimension"):
         analysis.drill_down(con, Y25, "region", "x")  # type: ignore[arg-type]

@@ -65,6 +65,10 @@ PAGES: tuple[PageCase, ...] = (
     PageCase("lending", "贷款与风险", "Lending & risk", True),
     PageCase("tiers", "分层与关系", "Tiers & relationships", True),
     PageCase("value", "客户价值", "Value", True),
+    PageCase("impact", "举措成效", "Initiative impact", False),  # the seed has no events
+    PageCase("managers", "客户经理", "Relationship managers", False),
+    PageCase("watchlist", "预警客户", "Watchlist", False),
+    PageCase("whitespace", "交叉销售机会", "Cross-sell whitespace", True),
     PageCase("glossary", "指标说明", "Glossary", False),
     PageCase("upload", "数据导入与记录", "Data: upload & history", False),
 )
@@ -359,37 +363,65 @@ def _click_header(grid: Locator, title: str) -> None:
 
 
 def test_money_column_sorts_by_amount_and_shows_its_text(page: Page, app_server: AppServer) -> None:
-    """Clicking "Total assets" in the drill-down sorts by the amounts, not by the shown text.
+    """Clicking "资产总额" in the drill-down sorts by the amounts, not by the shown text.
 
-    The satisfaction page drills into branch B01 by default. B01 customers of 2025 (onboarded
-    by 12-31, not churned before 01-01; C03 churned on 01-01 and counts), by customer id:
-      C01 2,000,000,000 -> ¥2.00bn     C02 1,500,000,000 -> ¥1.50bn
-      C03   500,000,000 -> ¥500.00M    C09   400,000,000 -> ¥400.00M
-      C13   200,000,000 -> ¥200.00M    (one precision per column: two decimals)
-    Ascending by amount: C13, C09, C03, C02, C01. Sorting the text instead would give
-    ¥1.50bn < ¥2.00bn < ¥200.00M < ... = C02, C01, C13, C09, C03. Only C03 has a churn date
-    (2025-01-01): the other four show "—" there, never "None".
+    The satisfaction page drills into the customers surveyed in the period, all of them by
+    default (issue 10). Surveys of 2025: S01 C01, S02 C02, S03 C04, S04 C05, S05 C08,
+    S06 C12. Their total assets, in 亿 for the whole column (the largest is 30亿), three
+    significant digits each:
+      C01 2,000,000,000 -> ¥20.0亿    C02 1,500,000,000 -> ¥15.0亿
+      C04   300,000,000 -> ¥3.00亿    C05   200,000,000 -> ¥2.00亿
+      C08 1,200,000,000 -> ¥12.0亿    C12 3,000,000,000 -> ¥30.0亿
+    Ascending by amount: C05, C04, C08, C02, C01, C12. Sorting the text instead would give
+    ¥12.0亿 < ¥15.0亿 < ¥2.00亿 < ¥20.0亿 < ¥3.00亿 < ¥30.0亿 = C08, C02, C05, C01, C04, C12.
+    Only C05 has a churn date (2025-12-31): the other five show "—" there, never "None".
     """
     page.add_init_script(RECORD_DRAWN_TEXT)
-    open_app(page, _url(app_server, "satisfaction", f"{YEAR_2025}&lang=en"))
+    open_app(page, _url(app_server, "satisfaction", f"{YEAR_2025}&lang=zh"))
     grid = page.locator("[data-testid=stDataFrame]").filter(
-        has=page.locator("th", has_text=re.compile(r"^Customer id$"))
+        has=page.locator("th", has_text=re.compile(r"^客户编号$"))
     )
     grid.scroll_into_view_if_needed()
-    assert [r["Customer id"] for r in dataframe_rows(grid)] == ["C01", "C02", "C03", "C09", "C13"]
-    _wait_drawn(grid, "¥2.00bn")
+    ids = ["C01", "C02", "C04", "C05", "C08", "C12"]
+    assert [r["客户编号"] for r in dataframe_rows(grid)] == ids
+    _wait_drawn(grid, "¥20.0亿")
     drawn = _drawn(grid)
-    assert {"¥2.00bn", "¥1.50bn", "¥500.00M", "¥400.00M", "¥200.00M", "—"} <= set(drawn)
+    assert {"¥20.0亿", "¥15.0亿", "¥3.00亿", "¥2.00亿", "¥12.0亿", "¥30.0亿", "—"} <= set(drawn)
     assert not {"None", "nan", "NaT", "2000000000", "2000000000.0"} & set(drawn)
 
-    _click_header(grid, "Total assets")
-    # the sort is on that column, ascending; then the grid repaints its cells in that order
-    expect(grid.locator("th", has_text="Total assets")).to_have_text("↑ Total assets")
-    _wait_drawn(grid, "¥2.00bn")
+    _click_header(grid, "资产总额")
+    # the sort is on that column, ascending; the grid's accessibility table follows the sort
+    expect(grid.locator("th", has_text="资产总额")).to_have_text("↑ 资产总额")
+    grid.page.wait_for_function(
+        """el => [...el.querySelectorAll('table tbody tr')]
+            .map(tr => tr.querySelector('td')?.textContent.trim()).join(',')
+            === 'C05,C04,C08,C02,C01,C12'""",
+        arg=grid.element_handle(),
+    )
     rows = dataframe_rows(grid)
-    assert [r["Customer id"] for r in rows] == ["C13", "C09", "C03", "C02", "C01"]
-    money = [t for t in _drawn(grid) if t.startswith("¥") and t[-1] in "MnK"]
-    assert money[:5] == ["¥200.00M", "¥400.00M", "¥500.00M", "¥1.50bn", "¥2.00bn"]
-    assert "—" in _drawn(grid)
+    assert [r["客户编号"] for r in rows] == ["C05", "C04", "C08", "C02", "C01", "C12"]
+    # what each row of the column shows now: the last text drawn at its place on the canvas
+    # (a repaint may come in passes, so the drawing order alone is not the row order)
+    grid.page.wait_for_function(
+        """([el, want]) => {
+            const d = window.__drawn.filter(d => el.contains(d.canvas));
+            const head = d.filter(x => x.text === '↑ 资产总额').pop();
+            if (!head) return false;
+            const starts = [...new Set(d.filter(x => x.y === head.y).map(x => x.x))]
+                .sort((a, b) => a - b);
+            const end = starts.find(x => x > head.x) ?? Infinity;  // the next column
+            const last = new Map();
+            for (const x of d) {
+                const inColumn = x.y > head.y && x.x >= head.x - 200 && x.x < end;
+                if (inColumn && x.text.startsWith('¥')) last.set(x.y, x.text);
+            }
+            const shown = [...last.entries()].sort((a, b) => a[0] - b[0]).map(e => e[1]);
+            return shown.join(',') === want.join(',');
+        }""",
+        arg=[
+            grid.element_handle(),
+            ["¥2.00亿", "¥3.00亿", "¥12.0亿", "¥15.0亿", "¥20.0亿", "¥30.0亿"],
+        ],
+    )
     expect_no_exception(page)
-    screenshot(page, "drill-sorted-by-assets", "en")
+    screenshot(page, "drill-sorted-by-assets", "zh")

@@ -49,6 +49,10 @@ TOUR = (
     ("Lending & risk", "lending"),
     ("Tiers & relationships", "tiers"),
     ("Value", "value"),
+    ("Initiative impact", "impact"),
+    ("Relationship managers", "managers"),
+    ("Watchlist", "watchlist"),
+    ("Cross-sell whitespace", "whitespace"),
     ("Glossary", "glossary"),
 )
 
@@ -166,7 +170,8 @@ def test_a_b01_manager_sees_only_b01_on_every_page_and_in_every_export(
             downloads.append(name)
     assert len(downloads) >= 10  # every page with tables offers CSV and Excel
     assert any(n.startswith("crm_churned_customers") for n in downloads)
-    assert any(n.startswith("crm_customers_branch_B01") for n in downloads)
+    # the drill-downs show the whole selection by default (issue 10): all of B01 for her
+    assert any(n.startswith("crm_customers_surveyed_branch_all") for n in downloads)
     events = access.audit_rows(access.admin_db_for(app_server.db), user=MANAGER)
     exported = [json.loads(d)["file"] for d in events[events["action"] == "export"]["detail"]]
     assert sorted(exported) == sorted(downloads)  # each export is in the audit, with its file

@@ -689,9 +689,8 @@ def test_events_hold_the_programme_launch_and_a_branch_pilot_with_an_effect(
 def test_the_events_table_loads_like_any_extract_with_its_chinese_aliases(
     tmp_path: Path,
 ) -> None:
-    from metrics.load.parse import read_extract
-
     from metrics.load import load_file, validate
+    from metrics.load.parse import read_extract
 
     db = tmp_path / "events.duckdb"
     build_demo(db, seed=2, customers=60)

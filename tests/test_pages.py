@@ -57,6 +57,10 @@ PAGES = (
     "tiers",
     "value",
     "lending",
+    "impact",
+    "managers",
+    "watchlist",
+    "whitespace",
     "glossary",
     "upload",
 )
@@ -121,7 +125,7 @@ def test_overview_headline_cards_show_the_seed_values(seed_env: Path) -> None:
     _ok(at)
     cards = _cards(at)
     assert cards["Satisfaction rate"] == "66.7%"
-    assert cards["NPS"] == "20.0"
+    assert cards["NPS"] == "20.0 pts"  # every KPI says its unit (issue 10, item 8)
     assert cards["Answered within 24 h"] == "66.7%"
     assert cards["Retention rate"] == "81.8%"
     assert cards["Active customers"] == "11"
@@ -139,8 +143,11 @@ def test_overview_headline_cards_show_the_seed_values(seed_env: Path) -> None:
     off_list = at.dataframe[0].value
     assert "NPL ratio" in set(off_list["KPI"])
     assert off_list.set_index("KPI").loc["NPL ratio", "Gap"] == "+3.8 pp"
-    # satisfaction 66.7 % is off its 90 % target too; CLV/CAC 4.3x is above its 3x target
-    assert "Satisfaction rate" in set(off_list["KPI"])
+    # satisfaction 66.7 % is below its 90 % target, but on 6 surveys (fewer than min_n 30):
+    # too few to judge, so it is greyed with its n and never listed as off target (issue 10);
+    # CLV/CAC 4.3x is above its 3x target
+    assert "Satisfaction rate" not in set(off_list["KPI"])
+    assert ":gray-badge[Low sample · n = 6]" in badges
     assert "CLV/CAC" not in set(off_list["KPI"])
 
 
@@ -213,10 +220,11 @@ def test_drill_down_lists_the_customers_behind_a_branch(seed_env: Path) -> None:
     at.selectbox(key="drill_dim").set_value("branch").run()
     at.selectbox(key="drill_value_branch").set_value("B03").run()
     _ok(at)
-    # B03 customers of 2025 (onboarded by 12-31, not churned before 01-01): C07 C08 C12
-    # (C10 churned in 2024)
+    # the satisfaction page drills into the customers surveyed in the period (issue 10):
+    # B03's surveys of 2025 are S05 (C08, 2025-10-10) and S06 (C12, 2025-12-31); C07 of
+    # B03 has no survey, S07 (C11, B02) is dated 2024
     table = at.dataframe[-1].value
-    assert sorted(table["Customer id"]) == ["C07", "C08", "C12"]
+    assert sorted(table["Customer id"]) == ["C08", "C12"]
     at.text_input(key="drill_search").input("c08").run()
     assert list(at.dataframe[-1].value["Customer id"]) == ["C08"]
 
@@ -373,7 +381,8 @@ def test_source_channels_are_translated_in_chinese(seed_env: Path) -> None:
     at.switch_page("app_pages/funnel.py").run()
     _ok(at)
     # leads of 2025 by source: campaign, online, referral, branch -> 营销活动, 线上, 客户推荐, 网点
-    groups = set(at.dataframe[-1].value["分组"])
+    grids = [d.value for d in at.dataframe if "分组" in d.value.columns]
+    groups = set(grids[-1]["分组"])  # the last grouped funnel table: by source channel
     assert {"营销活动", "线上"} <= groups
     assert not groups & {"campaign", "online", "referral", "branch"}
 

@@ -139,6 +139,15 @@ def test_settings_refuse_unknown_keys() -> None:
     assert hash(s) != hash(Settings())
 
 
+def test_rfm_frequency_thresholds_are_five_increasing_counts() -> None:
+    s = settings_from_dict({"rfm": {"frequency_thresholds": [1, 3, 5, 8, 12]}})
+    assert s.rfm.frequency_thresholds == (1, 3, 5, 8, 12)
+    assert hash(s) != hash(Settings())
+    for bad in ([1, 2, 2, 4, 6], [1, 2, 3, 4], [0, 1, 2, 3, 4]):
+        with pytest.raises(ValueError, match="five increasing loan counts"):
+            settings_from_dict({"rfm": {"frequency_thresholds": bad}})
+
+
 def test_every_query_runs_on_the_seed(tmp_path: Path) -> None:
     con = connect_reader(build_seed_store(tmp_path / "seed.duckdb"))
     f = Filters(dt.date(2025, 1, 1), dt.date(2025, 12, 31), ("B01", "B02"), ("A", "B"))

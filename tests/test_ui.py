@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from metrics.filters import Filters
 from ui import export
-from ui.charts import money_scale, status_of
+from ui.chart_theme import money_scale, status_of
 from ui.fmt import DASH, fmt_cny, fmt_delta, fmt_value
 from ui.i18n import ALL_STRINGS, STRINGS, t
 from ui.state import (
@@ -44,7 +44,7 @@ D = dt.date
         (-250_000, "zh", "-¥25.0万"),  # sign in front of the currency; 25.0 = 3 digits
         (48_500, "en", "¥48.5K"),
         (10_000_000, "en", "¥10.00M"),
-        (4_141_000_000, "en", "¥4.14bn"),
+        (4_141_000_000, "en", "¥4.14B"),  # K/M/B in English (issue 10)
         (999, "en", "¥999"),
         (None, "zh", DASH),
         (float("nan"), "en", DASH),
@@ -64,10 +64,10 @@ def test_fmt_cny(value: object, lang: str, expected: str) -> None:
         (0.0, "ratio", "0.00%"),  # a real zero is shown, not a dash
         (None, "ratio", DASH),
         (float("nan"), "score", DASH),
-        (23 / 6, "score", "3.83"),
-        (20.0, "points", "20.0"),
+        (23 / 6, "score", "3.83 / 5"),  # every KPI says its unit (issue 10)
+        (20.0, "points", "20.0 pts"),
         (1695, "count", "1,695"),
-        (100 * 4 / 12, "per100", "33.3"),
+        (100 * 4 / 12, "per100", "33.3 per 100"),
         (60.0, "hours", "60.0 h"),
         (151562.5 / 35000, "multiple", "4.3×"),
         (float("inf"), "multiple", DASH),
@@ -110,7 +110,7 @@ def test_status_respects_direction() -> None:
 def test_money_axis_scale() -> None:
     assert money_scale([2e8, 5e7], "zh") == (1e8, "亿")
     assert money_scale([2e6, None], "zh") == (1e4, "万")
-    assert money_scale([2e9], "en") == (1e9, "bn")
+    assert money_scale([2e9], "en") == (1e9, "B")
     assert money_scale([999], "en") == (1.0, "")
 
 
@@ -299,7 +299,7 @@ def test_trend_and_cohort_windows() -> None:
 
 
 def test_table_units_are_guessed_from_column_names() -> None:
-    from ui.components import guess_units
+    from ui.tables import guess_units
 
     frame = pd.DataFrame(
         {
@@ -362,7 +362,7 @@ def test_known_codes_are_translated_and_unknown_ones_pass() -> None:
 
 
 def test_display_frame_formats_by_unit_and_shows_dashes() -> None:
-    from ui.components import display_frame
+    from ui.tables import display_frame
 
     frame = pd.DataFrame(
         {
@@ -394,7 +394,7 @@ def _grid_text(grid: object) -> list[list[str]]:
 
 
 def test_grid_frame_keeps_values_to_sort_and_shows_display_text() -> None:
-    from ui.components import display_frame, grid_frame
+    from ui.tables import display_frame, grid_frame
 
     frame = pd.DataFrame(
         {
@@ -429,7 +429,7 @@ def test_grid_frame_keeps_values_to_sort_and_shows_display_text() -> None:
 
 
 def test_grid_frame_too_big_to_style_is_shown_as_text() -> None:
-    from ui.components import display_frame, grid_frame
+    from ui.tables import display_frame, grid_frame
 
     frame = pd.DataFrame({"amount": [48_500.0, 1e7], "customers": [3, 1200]})
     # 2 rows x 2 columns = 4 cells; Streamlit refuses to style more than the pandas limit
@@ -441,7 +441,7 @@ def test_grid_frame_too_big_to_style_is_shown_as_text() -> None:
 
 
 def test_table_height_fits_its_rows() -> None:
-    from ui.components import ROW_PX, table_height
+    from ui.tables import ROW_PX, table_height
 
     # 3 rows + the header, each ROW_PX high, plus the 3 px border: no empty rows below
     assert table_height(3) == ROW_PX * 4 + 3

@@ -15,6 +15,18 @@ UNIT_SUFFIX: dict[str, dict[str, str]] = {
     "hours": {"zh": " 小时", "en": " h"},
     "days": {"zh": " 天", "en": " d"},
 }
+# Every KPI says its unit: a score out of 5, NPS points, complaints per 100 customers.
+VALUE_SUFFIX: dict[str, dict[str, str]] = {
+    **UNIT_SUFFIX,
+    "score": {"zh": " 分", "en": " / 5"},
+    "points": {"zh": " 分", "en": " pts"},
+    "per100": {"zh": " 次/百户", "en": " per 100"},
+}
+# Money scales, largest first: (divisor, suffix, decimals of a scaled column).
+MONEY_STEPS: dict[str, tuple[tuple[float, str, int], ...]] = {
+    "zh": ((1e8, "亿", 2), (1e4, "万", 2)),
+    "en": ((1e9, "B", 2), (1e6, "M", 2), (1e3, "K", 1)),
+}
 
 
 def is_missing(value: Any) -> bool:
@@ -41,7 +53,7 @@ def _sig3(x: float) -> str:
 
 def fmt_cny(value: Any, lang: str = "zh", digits: int = 2) -> str:
     """CNY with 万/亿 in Chinese (three significant digits: ¥4.85万, ¥1,000万, ¥10.5亿) and
-    K/M/bn in English (¥48.5K, ¥10.00M, ¥4.14bn); "—" for nothing."""
+    K/M/B in English (¥48.5K, ¥10.00M, ¥4.14B); "—" for nothing."""
     if is_missing(value):
         return DASH
     v = _num(value)
@@ -54,12 +66,46 @@ def fmt_cny(value: Any, lang: str = "zh", digits: int = 2) -> str:
             return f"{sign}¥{_sig3(a / 1e4)}万"
         return f"{sign}¥{a:,.0f}"
     if a >= 1e9:
-        return f"{sign}¥{a / 1e9:,.{digits}f}bn"
+        return f"{sign}¥{a / 1e9:,.{digits}f}B"
     if a >= 1e6:
         return f"{sign}¥{a / 1e6:,.{digits}f}M"
     if a >= 1e3:
         return f"{sign}¥{a / 1e3:,.{digits - 1 if digits > 0 else 0}f}K"
     return f"{sign}¥{a:,.0f}"
+
+
+def money_scale(values: Iterable[Any], lang: str) -> tuple[float, str]:
+    """Divisor and suffix of the largest amount: one scale for a whole column or axis
+    (¥1.2亿 / ¥3.4万 in Chinese, ¥1.2B / ¥3.4M / ¥5.6K in English)."""
+    finite = [abs(_num(v)) for v in values if not is_missing(v) and math.isfinite(_num(v))]
+    top = max(finite, default=0.0)
+    for divisor, suffix, _ in MONEY_STEPS["zh" if lang == "zh" else "en"]:
+        if top >= divisor:
+            return divisor, suffix
+    return 1.0, ""
+
+
+def fmt_cny_column(values: Iterable[Any], lang: str = "zh") -> list[str]:
+    """Amounts shown in one column: every value in the largest one's scale (¥2.47亿 and
+    ¥0.927亿, never ¥2.47亿 beside ¥9,274万; ¥53.12B and ¥0.00B, never beside ¥131.1K);
+    three significant digits in Chinese, the scale's decimals in English; zero is ¥0."""
+    items = list(values)
+    divisor, suffix = money_scale(items, lang)
+    digits = {s: d for _, s, d in MONEY_STEPS["zh" if lang == "zh" else "en"]}.get(suffix, 0)
+    out = []
+    for v in items:
+        if is_missing(v) or not math.isfinite(_num(v)):
+            out.append(DASH)
+            continue
+        x = _num(v)
+        if x == 0:
+            out.append("¥0")
+            continue
+        sign = "-" if x < 0 else ""
+        scaled = abs(x) / divisor
+        number = _sig3(scaled) if lang == "zh" and suffix else f"{scaled:,.{digits}f}"
+        out.append(f"{sign}¥{number}{suffix}")
+    return out
 
 
 def pct_digits(values: Iterable[Any]) -> int:
@@ -97,20 +143,23 @@ def fmt_value(value: Any, unit: str, lang: str = "zh", digits: int | None = None
         return fmt_cny(v, lang)
     if unit == "count":
         return f"{v:,.0f}"
+    suffix = VALUE_SUFFIX.get(unit, {}).get(lang, "")
     if unit == "score":
-        return f"{v:.2f}"
-    if unit in ("points", "per100"):
-        return f"{v:.1f}"
+        return f"{v:.2f}{suffix}"
+    if unit in ("points", "per100", "number"):
+        return f"{v:,.1f}{suffix}"
     if unit == "multiple":
         return f"{v:.1f}×"
     if unit in UNIT_SUFFIX:
-        return f"{v:,.1f}{UNIT_SUFFIX[unit][lang]}"
+        return f"{v:,.1f}{suffix}"
     return f"{v:,.2f}"
 
 
 def fmt_values(values: Iterable[Any], unit: str, lang: str = "zh") -> list[str]:
     """Values shown side by side (a table column, a chart's labels): one precision for all."""
     items = list(values)
+    if unit == "cny":
+        return fmt_cny_column(items, lang)
     digits = pct_digits(items) if unit == "ratio" else None
     return [fmt_value(v, unit, lang, digits) for v in items]
 

@@ -40,6 +40,10 @@ def value_names(kind: str, lang: str | None = None) -> dict[str, str]:
     return {code: str(value_name(kind, code, lang)) for code in VALUE_NAMES.get(kind, {})}
 
 
+# Modules of a part's own strings, each with STRINGS: key -> (zh, en) or {"zh", "en"}.
+EXTRA_STRINGS: tuple[str, ...] = ("ui.i18n_upload", "ui.i18n_brief")
+
+
 def _merged() -> dict[str, dict[str, str]]:
     """Every part's STRINGS in one dict; a new part adds its module to this list."""
     return _merge(
@@ -47,15 +51,21 @@ def _merged() -> dict[str, dict[str, str]]:
             "ui.i18n_app",
             "ui.i18n_upload",
             "ui.i18n_load",
+            "ui.i18n_desk",  # the relationship manager's desk
+            "ui.i18n_honesty",  # n, intervals, flags, axes, drill-down and export text
+            "ui.i18n_brief",  # the board brief, alerts, events and impact
         ]
     )
 
 
 def _merge(modules: list[str]) -> dict[str, dict[str, str]]:
-    """The STRINGS of each module in order (key -> (zh, en) or {"zh", "en"}), as {"zh", "en"}."""
+    """The STRINGS of each module (key -> (zh, en) or {"zh", "en"}), as {"zh", "en"}; a key
+    defined by two modules is an error."""
     out: dict[str, dict[str, str]] = {}
     for name in modules:
         for key, value in getattr(importlib.import_module(name), "STRINGS", {}).items():
+            if key in out:
+                raise ValueError(f"text key {key!r} of {name} is already in the catalog")
             if isinstance(value, dict):
                 out[key] = {"zh": str(value.get("zh", "")), "en": str(value.get("en", ""))}
             else:

@@ -264,10 +264,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "unit_multiple": {"zh": "倍", "en": "times"},
     "rfm_map": {"zh": "RFM 分群规则", "en": "RFM segment map"},
     "rfm_intro": {
-        "zh": "R = 距最近一次放款的天数（越近得分越高），F = 近36个月放款笔数，M = 其金额合计；"
-        "各按五分位打 1–5 分。",
+        "zh": "R = 距最近一次放款的天数（越近得分越高），F = 近36个月放款笔数，M = 其金额合计。"
+        "R 与 M 按五分位打 1–5 分；F 按固定门槛打分：1 笔 1 分、2 笔 2 分、3 笔 3 分、"
+        "4–5 笔 4 分、6 笔及以上 5 分（近36个月无放款记 1 分）。",
         "en": "R = days since the latest disbursement (more recent scores higher), F = loans "
-        "in the 36 months to the period end, M = their amount; each scored 1–5 by quintile.",
+        "in the 36 months to the period end, M = their amount. R and M score 1–5 by quintile; "
+        "F on fixed thresholds: 1 loan 1, 2 loans 2, 3 loans 3, 4–5 loans 4, 6 or more 5 "
+        "(none in the 36 months: 1).",
     },
     "rel_rules": {
         "zh": "客户关系类型规则（按顺序，先满足者优先）",

@@ -21,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from metrics.cli import CliError
 from metrics.contract import TABLES
 from metrics.demo import bank
 from metrics.demo.facts import chunk_facts
 from metrics.demo.story import CHUNK_CUSTOMERS, DEFAULT_END, calendar
+from metrics.errors import CliError
 from metrics.store import connect_reader, rebuild, resolve_db
 
 if TYPE_CHECKING:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from decimal import Decimal
@@ -30,7 +31,6 @@ from metrics.engine.sql import (
     PERIODS_CTE,
     customer_ok,
     rel_ctes,
-    run,
     settings_params,
     used_params,
 )
@@ -49,7 +49,7 @@ BREAKDOWNS: tuple[str, ...] = (
 )
 REL_TYPE_IDS: tuple[str, ...] = ("churning", "risk", "strategic", "growth", "stable")
 ALL = "all"
-REL_MAP = "_crm_rel_map"  # relationship types on date_to, registered on the cursor
+REL_MAP = "_crm_rel_map"  # relationship types on date_to: a temp table of the cursor
 # A derived KPI whose input has no such dimension takes the whole selection's input
 # (CLV/CAC by tier divides each tier's CLV by the selection's CAC); by manager it is null.
 OVERALL_FALLBACK: tuple[str, ...] = ("tier", "relationship_type")
@@ -154,7 +154,10 @@ def _period_join(src: Source, table_alias: str = "x") -> str:
             f"AND {x}.month BETWEEN $rev_lo AND $rev_hi"
         )
     if src.kind == "customers12":
-        return f"JOIN periods p ON {x}.month = CAST(date_trunc('month', p.date_to) AS DATE)"
+        return (
+            f"JOIN periods p ON {x}.month = CAST(date_trunc('month', p.date_to) AS DATE) "
+            f"AND {x}.month BETWEEN $rev_lo AND $rev_hi"
+        )
     return "CROSS JOIN periods p"
 
 
@@ -204,50 +207,60 @@ def _sel_cte(src: Source, by: str | None, s: str) -> str:
 _JOIN_SEL = "JOIN sel c ON c.customer_id = x.customer_id"
 
 
+_WEIGHED = ("onboard_date", "churn_date", "referred")
+_COUNT = re.compile(r"^count\(\*\)( FILTER \(WHERE (?P<cond>.*)\))?$", re.S)
+
+
+def _weighable(m: str) -> bool:
+    """A count of customers under a condition reading only _WEIGHED columns of `x` (and the
+    period `p`): the same count as a sum of weights over customers grouped by them."""
+    match = _COUNT.match(MEASURES[m].expr)
+    if match is None:
+        return False
+    cond = match["cond"] or ""
+    read = set(re.findall(r"\bx\.(\w+)", cond))
+    return read <= set(_WEIGHED) and "count(" not in cond and "sum(" not in cond
+
+
 def _raw_sql(src: Source, measures: list[str], by: str | None, s: str) -> str:
     """Measures evaluated on the source's own rows (the customer dimension for customers)."""
     cols = ", ".join(f"{MEASURES[m].expr} AS {m}" for m in measures)
     ctes = [PERIODS_CTE]
-    if src.kind == "customers":
+    if src.kind == "customers" and all(_weighable(m) for m in measures):
+        # Customers alike in every column the measures read are one row weighted by n:
+        # at 200,000 customers about 46,000 rows a period instead of 200,000.
+        ctes.append(_sel_cte(src, by, s))
+        keys = ", ".join(_WEIGHED)
+        ctes.append(f"xg AS (SELECT {keys}, grp, count(*) AS n FROM sel GROUP BY ALL)")
+        cols = ", ".join(
+            f"coalesce({MEASURES[m].expr.replace('count(*)', 'sum(x.n)', 1)}, 0) AS {m}"
+            for m in measures
+        )
+        body = "FROM xg x CROSS JOIN periods p"
+        grp = "x.grp"
+    elif src.kind == "customers":
         ctes.append(_sel_cte(src, by, s))
         body = "FROM sel x CROSS JOIN periods p"
         grp = "x.grp"
     elif src.keyed == "branch":
         grp = _grp(by, "x", "branch")
         body = (
-            f"FROM {src.relation} x {_period_join(src)} WHERE {BRANCH_OK.format(col='x.branch_id')}"
+            f"FROM {src.rows(s)} x {_period_join(src)} WHERE {BRANCH_OK.format(col='x.branch_id')}"
         )
     else:
         ctes.append(_sel_cte(src, by, s))
         grp = "c.grp"
         if src.kind == "snapshot":
             ctes.append(_snap_cte("loan_balances"))
-            body = f"FROM {src.relation} x {_JOIN_SEL} {_period_join(src)}"
-        elif src.kind == "customers12":
-            ctes.append(
-                """period_months AS (
-    SELECT pid, CAST(date_trunc('month', date_to) - to_months(i) AS DATE) AS month
-    FROM periods, range(12) t(i)
-),
-per_cat AS (
-    SELECT pm.pid, r.customer_id, r.product_category, sum(r.revenue) AS rev
-    FROM revenue r
-    JOIN sel ON sel.customer_id = r.customer_id
-    JOIN period_months pm ON pm.month = r.month
-    WHERE r.month BETWEEN $rev_lo AND $rev_hi
-    GROUP BY ALL
-),
-per_cust AS (
-    SELECT pid, customer_id, sum(rev) AS rev, count(*) FILTER (WHERE rev > 0) AS cats
-    FROM per_cat GROUP BY ALL
-)"""
-            )
+            body = f"FROM {src.rows(s)} x {_JOIN_SEL} {_period_join(src)}"
+        elif src.kind == "customers12":  # the segment holding each period's anchor month
             body = (
-                "FROM per_cust x JOIN sel c ON c.customer_id = x.customer_id "
-                "JOIN periods p ON p.pid = x.pid"
+                f"FROM {s}rollup_revenue_segments x {_JOIN_SEL} "
+                "JOIN periods p ON CAST(date_trunc('month', p.date_to) AS DATE) "
+                "BETWEEN x.month_from AND x.month_to"
             )
         else:
-            body = f"FROM {src.relation} x {_JOIN_SEL} {_period_join(src)}"
+            body = f"FROM {src.rows(s)} x {_JOIN_SEL} {_period_join(src)}"
     return (
         "WITH " + ",\n".join(ctes) + f"\nSELECT p.pid, {grp} AS grp, {cols}\n{body}\nGROUP BY ALL"
     )
@@ -321,14 +334,18 @@ class _Eval:
             SOURCES[s].keyed == "customer" for s in per_source
         )
         if rel:
-            sql = f"WITH {CUST_CTE}, {rel_ctes()} SELECT customer_id, rel_type FROM rel"
-            self.con.register(REL_MAP, run(self.con, sql, {**params, "rel_on": self.f.date_to}))
+            sql = (
+                f"WITH {CUST_CTE}, {rel_ctes(rollups=self.schema)} "
+                "SELECT customer_id, rel_type FROM rel"
+            )
+            sql = f"CREATE OR REPLACE TEMP TABLE {REL_MAP} AS {sql}"  # stays in DuckDB
+            self.con.execute(sql, used_params(sql, {**params, "rel_on": self.f.date_to}))
         try:
             for sid, (ms, ps) in per_source.items():
                 self._load_source(SOURCES[sid], sorted(ms), sorted(ps), params)
         finally:
             if rel:
-                self.con.unregister(REL_MAP)
+                self.con.execute(f"DROP TABLE IF EXISTS temp.{REL_MAP}")
 
     def _load_source(
         self, src: Source, ms: list[str], pids: list[int], base: dict[str, Any]

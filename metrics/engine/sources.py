@@ -5,7 +5,9 @@ kind:
 - customers: the customer dimension itself, once per period (state on its dates);
 - snapshot: the latest month-end snapshot on or before date_to;
 - months12: revenue rows of the 12 months ending with date_to's month;
-- customers12: one row per customer with revenue rows in those 12 months (x.rev, x.cats).
+- customers12: one row per customer with revenue rows in those 12 months (x.cats: the
+  categories whose 12-month sum is positive), read from the revenue segments state
+  (metrics.engine.revenue_state), one row per customer and anchor month.
 keyed: "customer" rows belong to a customer (branch, tier and manager filters, every
 breakdown); "branch" rows only have a branch (branch filter and breakdown only).
 """
@@ -24,18 +26,31 @@ class Source:
     table: str  # the contract table it reads: its as_of and start date
     kind: Kind
     keyed: Literal["customer", "branch"]
-    relation: str  # SQL for its rows `x` (events: with a `day` column)
+    relation: str  # SQL for its rows `x` (events: with a `day` column); {s}: rollup schema
 
     @property
     def rollup(self) -> str:
         return f"rollup_{self.id}"
 
+    def rows(self, schema: str) -> str:
+        """The relation, reading rollup tables of `schema` where it names them."""
+        return self.relation.replace("{s}", schema)
+
     @property
     def has_rollup(self) -> bool:
-        """Revenue has no rollup: a 12-month window per customer and category is not
-        additive, and rebuilding one from every revenue row would cost each publish more
-        than the raw rows cost a query (they are read filtered by month)."""
-        return self.kind in ("event", "snapshot")
+        """Every source but the customer dimension: events per day, snapshots per month,
+        revenue per month, revenue customers per anchor month (from the segments state)."""
+        return self.kind != "customers"
+
+    @property
+    def rollup_key(self) -> tuple[str, str]:
+        """(SQL of the rollup's date key over `x`, its column name)."""
+        return {
+            "event": ("x.day", "day"),
+            "snapshot": ("x.as_of_month", "as_of_month"),
+            "months12": ("x.month", "month"),
+            "customers12": ("x.month", "month"),
+        }[self.kind]
 
     @property
     def reads(self) -> tuple[str, ...]:
@@ -50,6 +65,14 @@ class Source:
 
 
 _RENEWED = "(SELECT DISTINCT renewed_from AS loan_id FROM loans WHERE renewed_from IS NOT NULL)"
+
+# One row per customer and anchor month whose 12 months ending with it hold a revenue row.
+_REVENUE_CUSTOMERS = (
+    "(SELECT g.customer_id, a.month, g.cats FROM {s}rollup_revenue_segments g "
+    "JOIN (SELECT unnest(generate_series(min(month_from), max(month_to), INTERVAL 1 MONTH))"
+    "::DATE AS month FROM {s}rollup_revenue_segments) a "
+    "ON a.month BETWEEN g.month_from AND g.month_to)"
+)
 
 SOURCES: dict[str, Source] = {
     s.id: s
@@ -73,7 +96,7 @@ SOURCES: dict[str, Source] = {
                "(SELECT b.*, l.customer_id FROM loan_balances b "
                "JOIN loans l ON l.loan_id = b.loan_id)"),
         Source("revenue", "revenue", "months12", "customer", "(SELECT r.* FROM revenue r)"),
-        Source("revenue_customers", "revenue", "customers12", "customer", ""),
+        Source("revenue_customers", "revenue", "customers12", "customer", _REVENUE_CUSTOMERS),
     )
 }  # fmt: skip
 

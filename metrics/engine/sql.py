@@ -66,33 +66,56 @@ def customer_ok(alias: str = "") -> str:
 SNAPSHOT_SQL = "(SELECT max(as_of_month) FROM loan_balances WHERE last_day(as_of_month) <= {day})"
 
 
-def rel_ctes(on: str = "$rel_on", name: str = "rel") -> str:
+# Customers with a loan of a class other than normal in each month-end snapshot, for the
+# relationship types' risk flag (built with the rollups, metrics.engine.rollups).
+RISK_ROLLUP_SQL = """CREATE OR REPLACE TABLE {s}rollup_risk AS
+SELECT DISTINCT b.as_of_month, l.customer_id, b.risk_class
+FROM loan_balances b JOIN loans l ON l.loan_id = b.loan_id
+WHERE b.risk_class <> 'normal'
+ORDER BY 1, 2, 3"""
+
+
+def _risky_sql(on: str, rollups: str | None) -> str:
+    """Customers with a loan in $risk_classes in the latest snapshot on or before `on`."""
+    if rollups is None or "normal" in get_settings().relationship.risk_classes:
+        return f"""SELECT DISTINCT l.customer_id
+    FROM loan_balances b JOIN loans l ON l.loan_id = b.loan_id
+    WHERE b.as_of_month = {SNAPSHOT_SQL.format(day=on + "::DATE")}
+      AND list_contains($risk_classes::VARCHAR[], b.risk_class)"""
+    s = rollups
+    return f"""SELECT DISTINCT customer_id FROM {s}rollup_risk
+    WHERE as_of_month = (SELECT max(as_of_month) FROM {s}rollup_balances
+                         WHERE last_day(as_of_month) <= {on}::DATE)
+      AND list_contains($risk_classes::VARCHAR[], risk_class)"""
+
+
+def rel_ctes(on: str = "$rel_on", name: str = "rel", rollups: str | None = None) -> str:
     """CTEs `{name}_*` ending in `{name}`: the relationship type of every customer active on `on`.
 
     Needs `cust`. Bank-wide: the top-10 % rank is among ALL active customers, whatever
     the filters. Literal choices: R12/P12/L6 are sums of revenue rows (0 when none);
     "no positive revenue in the last 6 months" = their net sum <= 0; top 10 % = rank()
     by R12 descending (ties share the best rank) <= top_share x active customers.
+    rollups: the schema of the rollups (metrics.engine.rollups.location) to read the risk
+    flags from; None reads the loan snapshots themselves.
     """
     n = name
-    return f"""{n}_m0 AS (SELECT date_trunc('month', {on}::DATE)::DATE AS m0),
-{n}_rev AS (
+    m0 = f"CAST(date_trunc('month', {on}::DATE) AS DATE)"
+    # Bounds as expressions of the parameter, not of a CTE: the scan skips other months.
+    return f"""{n}_rev AS (
     SELECT r.customer_id,
-           coalesce(sum(r.revenue) FILTER (WHERE r.month > m0 - INTERVAL 12 MONTH), 0)::DOUBLE
+           coalesce(sum(r.revenue) FILTER (WHERE r.month > {m0} - INTERVAL 12 MONTH), 0)::DOUBLE
                AS r12,
-           coalesce(sum(r.revenue) FILTER (WHERE r.month <= m0 - INTERVAL 12 MONTH), 0)::DOUBLE
+           coalesce(sum(r.revenue) FILTER (WHERE r.month <= {m0} - INTERVAL 12 MONTH), 0)::DOUBLE
                AS p12,
-           coalesce(sum(r.revenue) FILTER (WHERE r.month > m0 - to_months($recent_months)), 0)
+           coalesce(sum(r.revenue) FILTER (WHERE r.month > {m0} - to_months($recent_months)), 0)
                ::DOUBLE AS l6
-    FROM revenue r, {n}_m0
-    WHERE r.month > m0 - INTERVAL 24 MONTH AND r.month <= m0
+    FROM revenue r
+    WHERE r.month > {m0} - INTERVAL 24 MONTH AND r.month <= {m0}
     GROUP BY r.customer_id
 ),
 {n}_risky AS (
-    SELECT DISTINCT l.customer_id
-    FROM loan_balances b JOIN loans l ON l.loan_id = b.loan_id
-    WHERE b.as_of_month = {SNAPSHOT_SQL.format(day=on + "::DATE")}
-      AND list_contains($risk_classes::VARCHAR[], b.risk_class)
+    {_risky_sql(on, rollups)}
 ),
 {n}_ranked AS (
     SELECT cust.*, coalesce(v.r12, 0) AS r12, coalesce(v.p12, 0) AS p12,
@@ -145,6 +168,7 @@ def settings_params() -> dict[str, Any]:
         "risk_classes": list(s.relationship.risk_classes),
         "risk_ratings": list(s.relationship.risk_ratings),
         "npl_classes": list(NPL_CLASSES),
+        "rfm_f_thresholds": list(s.rfm.frequency_thresholds),
     }
 
 

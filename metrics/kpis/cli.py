@@ -16,7 +16,7 @@ BY_CHOICES = ("tier", "branch", "relationship_type", "relationship_manager", "mo
 
 
 def _parse_date(text: str, flag: str) -> dt.date:
-    from metrics.cli import CliError
+    from metrics.errors import CliError
 
     try:
         return dt.date.fromisoformat(text)
@@ -29,7 +29,7 @@ def _iso(d: dt.date | None) -> str | None:
 
 
 def _filters(args: argparse.Namespace) -> Any:
-    from metrics.cli import CliError
+    from metrics.errors import CliError
     from metrics.filters import Filters
 
     date_from = _parse_date(args.date_from, "--from")
@@ -61,8 +61,8 @@ def _filters(args: argparse.Namespace) -> Any:
 
 
 def _run_cli(args: argparse.Namespace) -> int:
-    from metrics.cli import CliError
     from metrics.engine import query
+    from metrics.errors import CliError
     from metrics.kpis.catalog import KPIS
     from metrics.store import StoreMissingError, connect_reader, resolve_db
 

@@ -113,11 +113,13 @@ def load_batch(
     mode: str,
     loaded_by: str | None = None,
     on_progress: Progress | None = None,
+    alerts: bool = True,
 ) -> list[LoadReport]:
     """Load several files in one transaction, in dependency order: all go in, or none does.
 
     Every file gets a load_history row, loaded or refused (also when the disk is
     full: see `history.record_unwritable`). Reports come back in the order of `items`.
+    A committed load then delivers the alerts that fire (`alerts`: metrics.alerts).
     """
     if not items:
         raise ValueError("nothing to load: no files were given")
@@ -149,6 +151,10 @@ def load_batch(
             progress(0.95, "Publishing the new store…")
     except store.StoreWriteError as exc:
         _unwritable(Path(db), [s.report for s in staged_list], who, exc)
+    if alerts and all(s.report.ok and s.report.load_id is not None for s in staged_list):
+        from metrics.alerts import after_load
+
+        after_load(Path(db))
     progress(1.0, "Done")
     by_table = {s.table.name: s.report for s in staged_list}
     return [by_table[table] for table, _, _ in items]
@@ -326,7 +332,7 @@ def load_frames(
     items: list[BatchItem] = [
         (table, Extract.from_frame(df, f"{source}:{table}"), None) for table, df in frames.items()
     ]
-    reports = load_batch(db, items, mode, loaded_by=source)
+    reports = load_batch(db, items, mode, loaded_by=source, alerts=False)
     if not all(r.ok for r in reports):
         raise LoadRefusedError("\n".join(r.render_text() for r in reports if not r.ok))
     return reports
