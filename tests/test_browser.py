@@ -284,7 +284,8 @@ def test_upload_bad_file_reports_row_and_column(page: Page, app_server: AppServe
     with page.expect_download() as info:
         page.locator(".st-key-upload_0_download button").click()
     report = list(csv.DictReader(io.StringIO(Path(info.value.path()).read_text("utf-8-sig"))))
-    assert [(r["row"], r["column"], r["value"]) for r in report] == [("3", "credit_rating", "ZZZ")]
+    # the report CSV speaks the page's language: English headings here
+    assert [(r["Row"], r["Column"], r["Value"]) for r in report] == [("3", "credit_rating", "ZZZ")]
 
     go_to(page, "Overview", "")
     expect(metric_value(page, ACTIVE)).to_have_text("11")

@@ -12,7 +12,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "them go in or nothing changes. Others keep reading while you load.",
     ),
     "upload.limit": (
-        "单个文件上限 {mb} MB（server.maxUploadSize）。更大的文件会被拒绝：请拆分或缩小导出范围。",
+        "单个文件上限 {mb} MB。更大的文件会被拒绝：请拆分或缩小导出范围。",
         "Each file may be up to {mb} MB (server.maxUploadSize). A larger file is refused: "
         "split it or export a narrower extract.",
     ),
