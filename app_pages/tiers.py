@@ -52,10 +52,11 @@ for col, (column, unit, title_key) in zip(
     strict=True,
 ):
     with col:
-        fig = charts.relationship_donut(
+        fig = charts.relationship_bars(
             summary, column, rel_names, lang, unit=unit, title=t(title_key, lang)
         )
-        page.chart(fig, key=f"rel_{column}")  # Streamlit 1.67 reports no clicks on a pie
+        types = [str(r) for r in summary["rel_type"]] if "rel_type" in summary.columns else []
+        drill.clickable(fig, "relationship_type", types, key=f"rel_{column}")
 tables.table(
     names.readable(summary, lang),
     "relationship_types",
@@ -87,7 +88,10 @@ with st.expander(t("rel_movement_table", lang)):
 
 st.subheader(t("rfm_title", lang))
 segments = page.load(analysis.rfm_segments, f)
-page.chart(charts.rfm_treemap(segments, names.rfm_names(lang), lang), key="rfm")
+rfm_ids = [str(s) for s in segments["segment"]]  # a click on a cell drills to its customers
+drill.clickable(
+    charts.rfm_treemap(segments, names.rfm_names(lang), lang), "rfm_segment", rfm_ids, key="rfm"
+)
 tables.table(
     names.readable(segments, lang), "rfm_segments", f, lang, title=t("rfm_title", lang), key="t_rfm"
 )

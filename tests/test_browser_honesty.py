@@ -156,6 +156,41 @@ def test_drill_down_follows_the_branch_filter_and_a_chart_click(
     screenshot(page, "honesty-drill-click", "en")
 
 
+def test_a_click_on_an_rfm_cell_or_a_relationship_bar_drills_to_its_customers(
+    page: Page, app_server: AppServer
+) -> None:
+    """Tiers page, 2025: the RFM treemap's "Hibernating" cell holds C11, C12 and C14 (R 2, 2,
+    1 and F 1 each: tests/test_analysis.py RFM_EXPECTED); a click on it points the
+    drill-down at that segment, which lists exactly those three customers."""
+    open_app(page, _url(app_server, "tiers", f"{YEAR_2025}&lang=en"))
+    chart = page.locator(".st-key-rfm .js-plotly-plot")
+    chart.scroll_into_view_if_needed()
+    cell = chart.locator("g.slice", has=page.locator("text", has_text="Hibernating")).first
+    box = cell.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    wait_for_app(page)
+    expect(page.locator(".st-key-drill_value_rfm_segment input")).to_have_value("Hibernating")
+    wait_for_app(page)
+    assert sorted(_drill_table(page)) == ["C11", "C12", "C14"]
+    # the relationship types are bars too: "At risk (credit)" on 2025-12-31 is C04, C06, C12
+    # (tests/test_analysis.py test_drill_down)
+    bars = page.locator(".st-key-rel_customers .js-plotly-plot")
+    bars.scroll_into_view_if_needed()
+    tick = bars.locator("g.ytick text", has_text="At risk (credit)").bounding_box()
+    assert tick is not None
+    boxes = [b for b in (p.bounding_box() for p in bars.locator("g.point path").all()) if b]
+    # the bar drawn level with its axis label
+    bar = min(boxes, key=lambda b: abs(b["y"] + b["height"] / 2 - tick["y"] - tick["height"] / 2))
+    page.mouse.click(bar["x"] + bar["width"] * 0.75, bar["y"] + bar["height"] / 2)
+    wait_for_app(page)
+    value = page.locator(".st-key-drill_value_relationship_type input")
+    expect(value).to_have_value("At risk (credit)")
+    wait_for_app(page)
+    assert sorted(_drill_table(page)) == ["C04", "C06", "C12"]
+    expect_no_exception(page)
+
+
 EXPORT_PAGES = ("", "satisfaction", "retention", "funnel", "tiers", "value", "lending", "glossary")
 
 

@@ -74,6 +74,8 @@ def clickable(
         return
     point = points[0]
     index = point.get("point_index", point.get("point_number", point.get("pointNumber")))
+    if index is None and "id" in point and str(point["id"]) in ids:  # a treemap cell, by id
+        index = list(ids).index(str(point["id"]))
     if index is None and "label" in point:  # a treemap cell or a pie slice: by its label
         labels = [str(x) for x in (getattr(fig.data[0], "labels", None) or [])]
         index = labels.index(str(point["label"])) if str(point["label"]) in labels else None

@@ -184,7 +184,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "{day} 当日活跃客户的关系类型；收入为截至当月的近12个月收入。",
         "en": "Types of the customers active on {day}; revenue over the 12 months to that month.",
     },
-    "rel_revenue_share": {"zh": "收入占比", "en": "Revenue share"},
+    "rel_revenue_share": {"zh": "各类客户近12个月收入", "en": "Trailing-12 revenue by type"},
     "rel_r12": {"zh": "近12个月收入", "en": "Revenue, last 12 months"},
     "rel_movement": {"zh": "期初→期末关系类型变化", "en": "Movement from period start to end"},
     "rel_movement_table": {"zh": "变化矩阵（客户数）", "en": "Movement matrix (customers)"},

@@ -47,9 +47,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "drill_all": ("全部（当前筛选）", "All (current filters)"),
     "drill_title_leads": ("明细：查看背后的线索", "Drill down: the leads behind it"),
     "drill_population_period": (
-        "所选期间内的客户（期末前获客、期初后未流失）。点击图中的柱子可直接查看。",
+        "所选期间内的客户（期末前获客、期初后未流失）。点击图中的柱子或 RFM 方块可直接查看。",
         "Customers of the period (onboarded by its end, not churned before its start). "
-        "Click a bar in a chart to drill into it.",
+        "Click a bar (or an RFM cell) in a chart to drill into it.",
     ),
     "drill_population_surveyed": (
         "期间内参与满意度调查的客户。点击图中的柱子可直接查看。",

@@ -173,14 +173,17 @@ def treemap(
     title: str = "",
     colors: Sequence[str] | None = None,
     empty_message: str | None = None,
+    ids: Sequence[str] | None = None,
 ) -> go.Figure:
-    """Segment sizes (RFM segments) as a treemap."""
+    """Segment sizes (RFM segments) as a treemap; `ids` name the cells (a click reports its
+    cell by id and parent, so the chart can drill)."""
     vals = [0 if is_missing(v) else int(v) for v in values]
     if not labels or sum(vals) == 0:
         return empty_figure(title, empty_message, lang)
     fig = go.Figure(
         go.Treemap(
             labels=list(labels),
+            ids=list(ids) if ids is not None else None,
             parents=[""] * len(labels),
             values=vals,
             marker={"colors": list(colors or PALETTE)},
@@ -271,7 +274,7 @@ def funnel_by_group(
     return fig
 
 
-def relationship_donut(
+def relationship_bars(
     summary: pd.DataFrame,
     column: str,
     names: Mapping[str, str],
@@ -281,15 +284,20 @@ def relationship_donut(
     unit: str = "count",
     empty_message: str | None = None,
 ) -> go.Figure:
-    """Relationship types (analysis.relationship_summary) as shares of customers or revenue."""
+    """Relationship types (analysis.relationship_summary), one horizontal bar each, in the
+    types' colours. Bars, not a donut: a click on a bar drills to its customers, and
+    Streamlit reports no clicks on a pie."""
+    from ui.charts.kpi import bars
+
     types = [str(r) for r in summary["rel_type"]] if "rel_type" in summary.columns else []
-    return donut(
+    return bars(
         [names.get(r, r) for r in types],
         summary[column].tolist() if types else [],
-        [REL_COLORS.get(r, GREY) for r in types],
+        unit,
         lang,
         title=title,
-        unit=unit,
+        colors=[REL_COLORS.get(r, GREY) for r in types],
+        horizontal=True,
         empty_message=empty_message,
     )
 
@@ -313,4 +321,5 @@ def rfm_treemap(
         title=title,
         colors=[RFM_COLORS.get(s, GREY) for s in ids],
         empty_message=empty_message,
+        ids=ids,
     )
