@@ -42,15 +42,19 @@ PAGES: tuple[tuple[str, str, str], ...] = (
     ("lending", "贷款与风险", "Lending & risk"),
     ("tiers", "分层与关系", "Tiers & relationships"),
     ("value", "客户价值", "Value"),
+    ("impact", "举措成效", "Initiative impact"),
+    ("managers", "客户经理", "Relationship managers"),
+    ("watchlist", "预警客户", "Watchlist"),
+    ("whitespace", "交叉销售机会", "Cross-sell whitespace"),
     ("glossary", "指标说明", "Glossary"),
     ("upload", "数据导入与记录", "Data: upload & history"),
     ("admin", "账号与审计", "Accounts & audit"),
 )
 # Shown in Chinese on purpose: KPI abbreviations, file formats and encodings, units of a
-# file size, date patterns as typed, the language switch (语言 / Language, English).
+# file size, date patterns as typed, the Wilson interval (a name), the language switch.
 LATIN_ALLOWED = {
     "NPS", "CLV", "CAC", "RFM", "CSV", "Excel", "Parquet", "GBK", "UTF", "MB", "KB",
-    "YYYY", "MM", "DD", "ID", "Language", "English",
+    "YYYY", "MM", "DD", "ID", "Wilson", "Language", "English",
 }  # fmt: skip
 # tiers A/B/C, ratings AAA, ids C01, B02, Q1; a formula's variables (r, d in the CLV formula)
 LATIN_ID = re.compile(r"^([A-Z]{1,3}\d*|[a-z])$")
