@@ -23,6 +23,7 @@ import csv
 import datetime as dt
 import io
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -236,6 +237,16 @@ def _check_xlsx(path: Path, name: str) -> None:
                 assert cell.number_format != "", (name, cell.coordinate)
 
 
+def _check_pdf(path: Path, name: str) -> None:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True)
+    found = re.search(r"^Pages:\s+(\d+)", info.stdout, re.M)
+    assert found is not None, (name, info.stdout)
+    pages = int(found[1])
+    assert 2 <= pages <= 4, (name, pages)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    assert "2025-12-31" in text, name  # the data's as-of date is stated
+
+
 @pytest.mark.parametrize("path", EXPORT_PAGES, ids=[p or "overview" for p in EXPORT_PAGES])
 def test_every_export_downloads_and_opens_with_typed_cells(
     page: Page, app_server: AppServer, path: str
@@ -261,6 +272,8 @@ def test_every_export_downloads_and_opens_with_typed_cells(
             file = Path(info.value.path())
             if name.endswith(".csv"):
                 _check_csv(file, name)
+            elif name.endswith(".pdf"):  # the Overview's board brief (tests/test_brief.py)
+                _check_pdf(file, name)
             else:
                 assert name.endswith(".xlsx"), name
                 _check_xlsx(file, name)
