@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import auth, nav, style
+from ui import auth, cells, nav, style  # noqa: F401 - cells loads the interval library at start-up
 from ui.data import ensure_demo_store
 from ui.i18n import t
 from ui.sidebar import current_filters, nav_lang, render_sidebar

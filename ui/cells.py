@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from metrics.engine import intervals  # noqa: F401 - statsmodels loads here, not in a page's first render
 from metrics.kpis import Cell
 from metrics.kpis.model import Count, Ratio
 from metrics.registry import KPIS

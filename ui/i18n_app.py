@@ -97,6 +97,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "search": {"zh": "搜索", "en": "Search"},
     "search_placeholder": {"zh": "客户编号、名称…", "en": "Customer id, name…"},
     "rows": {"zh": "共 {n} 行", "en": "{n} rows"},
+    "rows_first": {
+        "zh": "共 {n} 行，这里显示前 {shown} 行（排序只在这些行内）；"
+        "搜索可找到其余行，下载包含全部行",
+        "en": "{n} rows; the first {shown} are shown (a header click sorts these); search "
+        "finds any row, the downloads hold them all",
+    },
     # Drill-down
     "drill_title": {"zh": "明细：查看背后的客户", "en": "Drill down: the customers behind it"},
     "drill_by": {"zh": "维度", "en": "Dimension"},

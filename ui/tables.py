@@ -31,6 +31,7 @@ MONTH_COLUMNS: frozenset[str] = frozenset({"month", "as_of_month"})
 ROW_PX = 35  # st.dataframe's row height, header included
 
 MAX_ROWS_SHOWN = 15
+GRID_ROWS = 1_000  # rows a grid draws; its downloads hold every row
 
 
 def _is_dates(series: pd.Series) -> bool:
@@ -182,6 +183,8 @@ def table(
     key: str | None = None,
     exported: tuple[pd.DataFrame, Mapping[str, str | Sequence[str]]] | None = None,
     grey: pd.DataFrame | None = None,
+    total: int | None = None,
+    everything: Callable[[], pd.DataFrame] | None = None,
 ) -> None:
     """An interactive table with CSV and Excel downloads that carry the filters and period.
 
@@ -192,35 +195,70 @@ def table(
     glossary) instead of the interactive grid. `exported` replaces what the files hold
     (a frame with its labelled columns and their number formats) when the screen shows
     text of several units in one column.
+
+    The grid draws the first GRID_ROWS rows and says how many there are; the files hold
+    every row and are built only when a button is clicked. A caller that fetched only
+    the first rows passes `total` (how many there are) and `everything` (fetches them all).
     """
-    frame = df.reset_index() if index else df
-    if columns is not None:
-        frame = frame[[col for col in columns if col in frame.columns]]
-    frame = frame.rename(columns=str)
+    frame = _columns(df, index, columns)
     labels = dict(column_labels(list(frame.columns), lang) if labels is None else labels)
     units = guess_units(frame) if units is None else units
     if frame.empty:
         empty("no_data_period", lang)
         return
-    if exported is None:
-        formats = {labels.get(c, c): v for c, v in export_formats(frame, units).items()}
-        exported = (export_frame(frame, lang).rename(columns=labels), formats)
+    rows = len(frame) if total is None else total
+    files = _files(frame, everything, index, columns, labels, units, lang, exported)
     if static:
         st.table(display_frame(frame, units, lang).rename(columns=labels), hide_index=True)
-        downloads(*exported, name, f, lang, title=title or name, key=key or name)
+        downloads(files, rows, name, f, lang, title=title or name, key=key or name)
         return
+    shown = frame.head(GRID_ROWS)
+    if rows > len(shown):
+        st.caption(t("rows_first", lang, shown=fmt_int(len(shown)), n=fmt_int(rows)))
     st.dataframe(
-        grid_frame(frame, units, lang, labels, grey),
+        grid_frame(shown, units, lang, labels, None if grey is None else grey.head(GRID_ROWS)),
         hide_index=True,
         column_config={
             labels.get(c, c): st.column_config.TextColumn(alignment="right")
-            for c in [*_text_numbers(frame, units), *right]
+            for c in [*_text_numbers(shown, units), *right]
         },
-        height=table_height(len(frame)) if height == "auto" else height,  # type: ignore[arg-type]
+        height=table_height(len(shown)) if height == "auto" else height,  # type: ignore[arg-type]
         placeholder=DASH,
         key=key,
     )
-    downloads(*exported, name, f, lang, title=title or name, key=key or name)
+    downloads(files, rows, name, f, lang, title=title or name, key=key or name)
+
+
+Exported = tuple[pd.DataFrame, Mapping[str, str | Sequence[str]]]
+
+
+def _columns(df: pd.DataFrame, index: bool, columns: Sequence[str] | None) -> pd.DataFrame:
+    frame = df.reset_index() if index else df
+    if columns is not None:
+        frame = frame[[col for col in columns if col in frame.columns]]
+    return frame.rename(columns=str)
+
+
+def _files(
+    frame: pd.DataFrame,
+    everything: Callable[[], pd.DataFrame] | None,
+    index: bool,
+    columns: Sequence[str] | None,
+    labels: Mapping[str, str],
+    units: Mapping[str, str],
+    lang: str,
+    exported: Exported | None,
+) -> Callable[[], Exported]:
+    """What the downloads hold, built when one is clicked: every row, typed, labelled."""
+
+    def build() -> Exported:
+        if exported is not None:
+            return exported
+        rows = frame if everything is None else _columns(everything(), index, columns)
+        formats = {labels.get(c, c): v for c, v in export_formats(rows, units).items()}
+        return export_frame(rows, lang).rename(columns=labels), formats
+
+    return build
 
 
 def as_of_line(lang: str) -> str:
@@ -232,8 +270,8 @@ def as_of_line(lang: str) -> str:
 
 
 def downloads(
-    df: pd.DataFrame,
-    formats: Mapping[str, str | Sequence[str]],
+    files: Callable[[], Exported],
+    rows: int,
     name: str,
     f: Filters,
     lang: str,
@@ -241,7 +279,8 @@ def downloads(
     title: str,
     key: str,
 ) -> None:
-    """The two download buttons under a table; files are built only when clicked.
+    """The two download buttons under a table; `files` (the frame and its number formats)
+    is called only when one is clicked.
 
     The sheet is named by the table's title; the files state the filters, the period,
     the data's as-of date and the time of export.
@@ -252,9 +291,7 @@ def downloads(
     with c1:
         st.download_button(
             t("download_csv", lang),
-            data=auth.audited_export(
-                lambda: export.to_csv_bytes(df, meta, formats=formats), f"{stem}.csv", len(df), f
-            ),
+            data=auth.audited_export(lambda: _csv(files(), meta), f"{stem}.csv", rows, f),
             file_name=f"{stem}.csv",
             mime="text/csv",
             key=f"{key}_csv",
@@ -265,9 +302,9 @@ def downloads(
         st.download_button(
             t("download_xlsx", lang),
             data=auth.audited_export(
-                lambda: export.to_xlsx_bytes(df, meta, sheet=title, formats=formats),
+                lambda: _xlsx(files(), meta, title),
                 f"{stem}.xlsx",
-                len(df),
+                rows,
                 f,
             ),
             file_name=f"{stem}.xlsx",
@@ -276,6 +313,14 @@ def downloads(
             icon=":material/download:",
             on_click="ignore",
         )
+
+
+def _csv(exported: Exported, meta: Sequence[str]) -> bytes:
+    return export.to_csv_bytes(exported[0], meta, formats=exported[1])
+
+
+def _xlsx(exported: Exported, meta: Sequence[str], title: str) -> bytes:
+    return export.to_xlsx_bytes(exported[0], meta, sheet=title, formats=exported[1])
 
 
 Breakdown = Mapping[str, Mapping[str, Cell]]

@@ -101,11 +101,10 @@ def _num(v: Any) -> Value:
 
 
 def wilson(successes: float, n: float) -> tuple[float, float]:
-    """The 95 % Wilson score interval (statsmodels, z = 1.959964)."""
-    from statsmodels.stats.proportion import proportion_confint
+    """The 95 % Wilson score interval (metrics.engine.intervals, imported when first needed)."""
+    from metrics.engine import intervals
 
-    lo, hi = proportion_confint(successes, n, alpha=0.05, method="wilson")
-    return float(lo), float(hi)
+    return intervals.wilson(successes, n)
 
 
 def _as_date(v: Any) -> dt.date | None:
@@ -186,6 +185,16 @@ def _rollup_sql(src: Source, measures: list[str], by: str | None, s: str) -> str
     return (
         "WITH " + ",\n".join(ctes) + f"\nSELECT p.pid, {_grp(by, 'x', src.keyed)} AS grp, {cols}\n"
         f"FROM {s}{src.rollup} x {_period_join(src)}\nWHERE {where}\nGROUP BY ALL"
+    )
+
+
+def _slim_sql(src: Source, measures: list[str], by: str | None, s: str) -> str:
+    """Measures that are not sums, on a slim source's rows: each row carries its customer's
+    branch, tier and manager, so they are filtered and grouped without a join."""
+    cols = ", ".join(f"{MEASURES[m].expr} AS {m}" for m in measures)
+    return (
+        f"WITH {PERIODS_CTE}\nSELECT p.pid, {_grp(by, 'x', src.keyed)} AS grp, {cols}\n"
+        f"FROM {src.rows(s)} x {_period_join(src)}\nWHERE {customer_ok('x')}\nGROUP BY ALL"
     )
 
 
@@ -370,7 +379,9 @@ class _Eval:
             queries.append(_rollup_sql(src, add, by, s))
         else:
             other = add + other
-        if other:
+        if other and src.slim and by != "relationship_type":
+            queries.append(_slim_sql(src, other, by, s))
+        elif other:
             queries.append(_raw_sql(src, other, by, s))
         for sql in queries:
             for rec in _fetch(self.con, sql, params):

@@ -10,6 +10,8 @@
   month, revenue month, or anchor month for revenue customers) and branch, tier and
   manager (branch only for leads and spend), sorted by date so a period reads only its
   own row groups;
+- rollup_borrowing, rollup_complaints: slim day-sorted rows for the measures that are not
+  sums (metrics.engine.sources.SLIM_SQL);
 - rollup_sources: each contract table's start and as-of date;
 - rollup_meta: the fingerprint (version + tier rules) and each table's row count.
 A store without them (made elsewhere, older, or other tier settings) still answers:
@@ -28,7 +30,7 @@ import duckdb
 from metrics.contract import TABLES
 from metrics.engine import revenue_state
 from metrics.engine.revenue_state import revenue_customers_sql
-from metrics.engine.sources import SOURCE_DATES_SQL, SOURCES, Source
+from metrics.engine.sources import SLIM_SQL, SOURCE_DATES_SQL, SOURCES, Source
 from metrics.engine.sql import (
     MANAGER_SQL,
     RISK_ROLLUP_SQL,
@@ -39,7 +41,7 @@ from metrics.engine.sql import (
 )
 from metrics.kpis.catalog import MEASURES
 
-VERSION = 4
+VERSION = 5
 _FALLBACK_LOCK = threading.Lock()
 
 
@@ -137,6 +139,10 @@ def build(
         ex(revenue_state.fingerprints_sql(schema))
     if stale(("loan_balances", "loans")):
         ex(RISK_ROLLUP_SQL.format(s=schema))
+    for src in SOURCES.values():
+        if src.slim and stale(src.reads):
+            select = SLIM_SQL[src.id].replace("{s}", schema)
+            ex(f"CREATE OR REPLACE TABLE {schema}{src.rollup} AS {select}")
     for src in SOURCES.values():
         sql = _source_sql(src, schema)
         if sql is None or not stale(src.reads):

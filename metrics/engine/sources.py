@@ -27,6 +27,7 @@ class Source:
     kind: Kind
     keyed: Literal["customer", "branch"]
     relation: str  # SQL for its rows `x` (events: with a `day` column); {s}: rollup schema
+    slim: bool = False  # its rows are a slim copy of the facts built at publish (SLIM_SQL)
 
     @property
     def rollup(self) -> str:
@@ -38,9 +39,10 @@ class Source:
 
     @property
     def has_rollup(self) -> bool:
-        """Every source but the customer dimension: events per day, snapshots per month,
-        revenue per month, revenue customers per anchor month (from the segments state)."""
-        return self.kind != "customers"
+        """A rollup of per-day sums: every source but the customer dimension and the slim
+        copies (events per day, snapshots per month, revenue per month, revenue customers
+        per anchor month from the segments state)."""
+        return self.kind != "customers" and not self.slim
 
     @property
     def rollup_key(self) -> tuple[str, str]:
@@ -81,8 +83,12 @@ SOURCES: dict[str, Source] = {
                "(SELECT s.*, s.survey_date AS day FROM surveys s)"),
         Source("requests", "service_requests", "event", "customer",
                "(SELECT r.*, CAST(r.opened_at AS DATE) AS day FROM service_requests r)"),
+        Source("complaints", "service_requests", "event", "customer",
+               "(SELECT x.* FROM {s}rollup_complaints x)", slim=True),
         Source("disbursed", "loans", "event", "customer",
                "(SELECT l.*, l.disbursed_date AS day FROM loans l)"),
+        Source("borrowing", "loans", "event", "customer",
+               "(SELECT x.* FROM {s}rollup_borrowing x)", slim=True),
         Source("maturing", "loans", "event", "customer",
                "(SELECT l.*, l.maturity_date AS day, n.loan_id IS NOT NULL AS renewed "
                f"FROM loans l LEFT JOIN {_RENEWED} n ON n.loan_id = l.loan_id)"),
@@ -99,6 +105,30 @@ SOURCES: dict[str, Source] = {
         Source("revenue_customers", "revenue", "customers12", "customer", _REVENUE_CUSTOMERS),
     )
 }  # fmt: skip
+
+# The slim sources' rows, built at publish and sorted by day, for the measures that are not
+# sums (medians, distinct counts) and so read rows, not per-day sums:
+# - borrowing: each loan's customer and day with that customer's previous loan day. A
+#   customer borrowed in [a, b] exactly when one of its rows has a <= day <= b and no
+#   previous loan day before a (NULL or >= a means not its first row in the window), so
+#   distinct borrowers are a count, never a DISTINCT over overlapping periods;
+# - complaints: each resolved complaint's customer, day opened and hours to resolve.
+# Each row carries its customer's branch, tier and manager (rollup_customers), so the
+# filters and breakdowns need no join.
+SLIM_SQL: dict[str, str] = {
+    "borrowing": """SELECT x.customer_id, x.disbursed_date AS day,
+       lag(x.disbursed_date) OVER (PARTITION BY x.customer_id ORDER BY x.disbursed_date)
+           AS prev_day,
+       c.branch_id, c.tier, c.manager, c.first_disbursed
+FROM loans x JOIN {s}rollup_customers c ON c.customer_id = x.customer_id
+ORDER BY day, customer_id""",
+    "complaints": """SELECT x.customer_id, CAST(x.opened_at AS DATE) AS day,
+       epoch(x.resolved_at - x.opened_at) / 3600.0 AS hours, c.branch_id, c.tier, c.manager
+FROM service_requests x JOIN {s}rollup_customers c ON c.customer_id = x.customer_id
+WHERE x.category = 'complaint' AND x.resolved_at IS NOT NULL
+ORDER BY day, customer_id""",
+}
+
 
 # Each contract table's start and as-of date (kpis.md, "As-of date of a source").
 SOURCE_DATES_SQL = """

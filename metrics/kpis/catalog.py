@@ -53,6 +53,7 @@ GROUPS: dict[str, dict[str, str]] = {
 _AT_START = "x.onboard_date < p.date_from AND (x.churn_date IS NULL OR x.churn_date >= p.date_from)"
 _NEW = "x.onboard_date BETWEEN p.date_from AND p.date_to"
 _COMPLAINT = "x.category = 'complaint'"
+_FIRST_IN_PERIOD = "(x.prev_day IS NULL OR x.prev_day < p.date_from)"
 
 # Each measure: (id, source, SQL aggregate over the source's rows `x`). Additive ones are
 # pre-summed per day (or month) and branch, tier and manager in the rollups at publish.
@@ -77,10 +78,9 @@ MEASURES: dict[str, Measure] = {
         Measure("complaints_x100", "requests", f"100 * count(*) FILTER (WHERE {_COMPLAINT})"),
         Measure("resolved_complaints", "requests",
                 f"count(*) FILTER (WHERE {_COMPLAINT} AND x.resolved_at IS NOT NULL)"),
-        Measure("resolution_median", "requests",
-                "median(epoch(x.resolved_at - x.opened_at) / 3600.0)"
-                f" FILTER (WHERE {_COMPLAINT} AND x.resolved_at IS NOT NULL)",
-                additive=False, empty=None),
+        # Resolved complaints only (sources.SLIM_SQL): x.hours = resolved_at - opened_at.
+        Measure("resolution_median", "complaints", "median(x.hours)", additive=False,
+                empty=None),
         Measure("customers_at_start", "customers", f"count(*) FILTER (WHERE {_AT_START})"),
         Measure("churned", "customers",
                 f"count(*) FILTER (WHERE {_AT_START} AND x.churn_date <= p.date_to)"),
@@ -98,9 +98,13 @@ MEASURES: dict[str, Measure] = {
         Measure("new_customers_any_tier", "customers_any_tier",
                 f"count(*) FILTER (WHERE {_NEW})"),
         Measure("new_loan_amount", "disbursed", "sum(x.amount)"),
-        Measure("borrowers", "disbursed", "count(DISTINCT x.customer_id)", additive=False),
-        Measure("repeat_borrowers", "disbursed",
-                "count(DISTINCT x.customer_id) FILTER (WHERE c.first_disbursed < p.date_from)",
+        # Distinct customers with a loan in the period: each counted on its first loan day
+        # in it (sources.SLIM_SQL, borrowing), so a count, not a DISTINCT.
+        Measure("borrowers", "borrowing", f"count(*) FILTER (WHERE {_FIRST_IN_PERIOD})",
+                additive=False),
+        Measure("repeat_borrowers", "borrowing",
+                f"count(*) FILTER (WHERE {_FIRST_IN_PERIOD} "
+                "AND x.first_disbursed < p.date_from)",
                 additive=False),
         Measure("maturing", "maturing", "count(*)"),
         Measure("renewed", "maturing", "count(*) FILTER (WHERE x.renewed)"),
