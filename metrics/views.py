@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from metrics.contract import RISK_CLASSES, TABLES
+from metrics.engine import rollups
 from metrics.engine import sql as kpis
 from metrics.filters import Filters
 
@@ -114,21 +115,18 @@ def risk_classes_by_month(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.Data
     one per month of the period; one column per risk class (normal … loss): zero where a
     snapshot has none of that class, NaN for a month with no snapshot at all.
     """
+    s = rollups.location(con)
     sql = f"""
-        WITH {SELECTED_CUSTOMERS},
-        months AS (
+        WITH months AS (
             SELECT last_day(CAST(m AS DATE)) AS month
             FROM range(date_trunc('month', CAST($date_from AS DATE)),
                        CAST($date_to AS DATE) + INTERVAL 1 DAY, INTERVAL 1 MONTH) r(m)
         ),
         snap AS (
-            SELECT last_day(b.as_of_month) AS month, b.risk_class,
-                   sum(b.outstanding_balance) AS balance
-            FROM loan_balances b
-            JOIN loans l USING (loan_id)
-            JOIN sel USING (customer_id)
-            WHERE b.as_of_month >= date_trunc('month', CAST($date_from AS DATE))
-              AND b.as_of_month <= $date_to
+            SELECT last_day(x.as_of_month) AS month, x.risk_class, sum(x.balance) AS balance
+            FROM {s}rollup_balance_classes x
+            WHERE x.as_of_month >= date_trunc('month', CAST($date_from AS DATE))
+              AND x.as_of_month <= $date_to AND {kpis.customer_ok("x")}
             GROUP BY ALL
         )
         SELECT months.month, snap.risk_class, CAST(snap.balance AS DOUBLE) AS balance
@@ -193,22 +191,24 @@ def churned_customers(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFram
     """Customers at the period's start who churned by its end, latest churn first."""
     sql = f"""
         WITH {SELECTED_CUSTOMERS},
-        r12 AS (
-            SELECT customer_id, sum(revenue) AS r12
-            FROM revenue
-            WHERE month > CAST($date_to AS DATE) - INTERVAL 12 MONTH AND month <= $date_to
-            GROUP BY customer_id
+        churned AS (
+            SELECT * FROM sel
+            WHERE onboard_date < $date_from
+              AND churn_date >= $date_from AND churn_date <= $date_to
+        ),
+        r12 AS (  -- the churned customers' rows only, not every customer's year
+            SELECT r.customer_id, sum(r.revenue) AS r12
+            FROM revenue r SEMI JOIN churned c ON c.customer_id = r.customer_id
+            WHERE r.month > CAST($date_to AS DATE) - INTERVAL 12 MONTH AND r.month <= $date_to
+            GROUP BY r.customer_id
         )
-        SELECT sel.customer_id, sel.customer_name, sel.branch_id, b.branch_name,
-               sel.tier, sel.industry, sel.relationship_manager,
-               sel.onboard_date, sel.churn_date,
+        SELECT c.customer_id, c.customer_name, c.branch_id, b.branch_name,
+               c.tier, c.industry, c.relationship_manager, c.onboard_date, c.churn_date,
                CAST(coalesce(r12.r12, 0) AS DOUBLE) AS r12
-        FROM sel
+        FROM churned c
         LEFT JOIN branches b USING (branch_id)
         LEFT JOIN r12 USING (customer_id)
-        WHERE sel.onboard_date < $date_from
-          AND sel.churn_date >= $date_from AND sel.churn_date <= $date_to
-        ORDER BY sel.churn_date DESC, sel.customer_id
+        ORDER BY c.churn_date DESC, c.customer_id
     """
     return _df(con, sql, _params(f))
 

@@ -289,3 +289,24 @@ def test_drill_down(con: duckdb.DuckDBPyConnection) -> None:
     assert {"customer_name", "branch_id", "tier", "onboard_date", "churn_date"} <= set(new.columns)
     with pytest.raises(ValueError, match="unknown dimension"):
         analysis.drill_down(con, Y25, "region", "x")  # type: ignore[arg-type]
+
+
+def test_balance_by_risk_class_per_month(con: duckdb.DuckDBPyConnection) -> None:
+    from metrics import views
+
+    # tests/seed/loan_balances.csv, snapshots of 2025-11 and 2025-12 only:
+    # 2025-11 normal L02 5.6M + L05 0.95M + L06 3.0M + L07 0.25M + L10 8.1M + L11 1.05M
+    #         = 18.95M; substandard L08 0.2M
+    # 2025-12 normal L02 5.5M + L06 3.0M + L10 8.0M = 16.5M; substandard L05 0.9M;
+    #         special_mention L07 0.2M + L11 1.0M = 1.2M; doubtful L08 0.1M
+    wide = views.risk_classes_by_month(con, Filters(D(2025, 1, 1), D(2025, 12, 31)))
+    assert len(wide) == 12 and wide.iloc[:10].isna().all().all()  # no snapshot Jan..Oct
+    nov, dec = wide.iloc[10], wide.iloc[11]
+    assert (nov["normal"], nov["substandard"], nov["loss"]) == (18_950_000, 200_000, 0)
+    assert (dec["normal"], dec["substandard"]) == (16_500_000, 900_000)
+    assert (dec["special_mention"], dec["doubtful"]) == (1_200_000, 100_000)
+    # branch B01 (C01 C02 C03 C09 C13): C01's L02 and C13's L07 -> 5.5M normal, 0.2M
+    # special mention in December
+    b01 = views.risk_classes_by_month(con, Filters(D(2025, 12, 1), D(2025, 12, 31), ("B01",)))
+    assert (b01.iloc[-1]["normal"], b01.iloc[-1]["special_mention"]) == (5_500_000, 200_000)
+    assert b01.iloc[-1]["substandard"] == 0

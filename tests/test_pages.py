@@ -229,6 +229,23 @@ def test_drill_down_lists_the_customers_behind_a_branch(seed_env: Path) -> None:
     assert list(at.dataframe[-1].value["Customer id"]) == ["C08"]
 
 
+def test_a_long_table_draws_its_first_rows_and_says_how_many_there_are(
+    seed_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ui.tables
+
+    monkeypatch.setattr(ui.tables, "GRID_ROWS", 3)
+    at = _app(**YEAR_2025, lang="en")
+    at.switch_page("app_pages/tiers.py").run()
+    _ok(at)
+    # the Tiers page drills into the customers of the period: onboarded by 2025-12-31 and
+    # not churned before 2025-01-01 = the 14 seed customers but C10 (churned 2024) = 13;
+    # the grid draws the first 3 by id, C01 C02 C03, and says there are 13
+    table = at.dataframe[-1].value
+    assert list(table["Customer id"]) == ["C01", "C02", "C03"]
+    assert any("13 rows; the first 3 are shown" in c.value for c in at.caption)
+
+
 def test_churned_customers_list(seed_env: Path) -> None:
     at = _app(**YEAR_2025, lang="en")
     at.switch_page("app_pages/retention.py").run()

@@ -491,3 +491,20 @@ def test_xlsx_writes_a_missing_value_as_an_empty_cell() -> None:
     wb = load_workbook(io.BytesIO(export.to_xlsx_bytes(frame, ["title"])))
     rows = list(wb.active.iter_rows(min_row=3, values_only=True))  # title, blank, table
     assert rows == [("id", "tier"), ("C01", "A"), ("C02", None)]
+
+
+def test_a_tables_files_hold_every_row_and_are_built_only_when_asked() -> None:
+    from ui import tables
+
+    frame = pd.DataFrame({"customer_id": [f"C{i:02d}" for i in range(1, 26)], "r12": 1000.0})
+    calls: list[int] = []
+
+    def everything() -> pd.DataFrame:
+        calls.append(1)
+        return frame
+
+    files = tables._files(frame.head(3), everything, False, None, {}, {"r12": "cny"}, "en", None)
+    assert calls == []  # nothing fetched while the page draws
+    rows, formats = files()
+    assert len(rows) == 25 and calls == [1]  # the file holds all 25 rows, not the 3 shown
+    assert set(formats) == {"r12"}

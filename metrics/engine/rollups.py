@@ -4,6 +4,8 @@
 - rollup_customers: one row per customer: branch, tier (stored or derived), manager,
   onboard/churn dates, referred, first disbursement;
 - rollup_revenue_segments: the trailing-12 revenue state (metrics.engine.revenue_state);
+- rollup_balance_classes: outstanding balance per snapshot month, risk class, branch, tier
+  and manager;
 - rollup_risk: per snapshot month, the customers with a loan in a class other than normal
   (the relationship types' risk flag);
 - rollup_<source>: the additive measures of each source pre-summed per day (snapshot
@@ -32,6 +34,7 @@ from metrics.engine import revenue_state
 from metrics.engine.revenue_state import revenue_customers_sql
 from metrics.engine.sources import SLIM_SQL, SOURCE_DATES_SQL, SOURCES, Source
 from metrics.engine.sql import (
+    BALANCE_CLASSES_SQL,
     MANAGER_SQL,
     RISK_ROLLUP_SQL,
     TIER_SQL,
@@ -139,6 +142,8 @@ def build(
         ex(revenue_state.fingerprints_sql(schema))
     if stale(("loan_balances", "loans")):
         ex(RISK_ROLLUP_SQL.format(s=schema))
+    if stale(("loan_balances", "loans", "customers")):
+        ex(BALANCE_CLASSES_SQL.format(s=schema))
     for src in SOURCES.values():
         if src.slim and stale(src.reads):
             select = SLIM_SQL[src.id].replace("{s}", schema)
