@@ -117,9 +117,12 @@ def _as_date(v: Any) -> dt.date | None:
     return pd.Timestamp(v).date()
 
 
-def source_dates(con: duckdb.DuckDBPyConnection) -> dict[str, SourceDates]:
-    """Each contract table's start and as-of date (kpis.md, As-of date of a source)."""
-    schema = rollups.location(con)
+def source_dates(
+    con: duckdb.DuckDBPyConnection, schema: str | None = None
+) -> dict[str, SourceDates]:
+    """Each contract table's start and as-of date (kpis.md, As-of date of a source), from
+    the rollups in `schema` (default: where this connection reads them)."""
+    schema = rollups.location(con) if schema is None else schema
     return {
         r["source"]: SourceDates(_as_date(r["start"]), _as_date(r["as_of"]))
         for r in rollups.info(con, schema)
@@ -217,6 +220,7 @@ _JOIN_SEL = "JOIN sel c ON c.customer_id = x.customer_id"
 
 
 _WEIGHED = ("onboard_date", "churn_date", "referred")
+WEIGH_FROM = 3  # periods from which customers are grouped by _WEIGHED before counting
 _COUNT = re.compile(r"^count\(\*\)( FILTER \(WHERE (?P<cond>.*)\))?$", re.S)
 
 
@@ -231,13 +235,17 @@ def _weighable(m: str) -> bool:
     return read <= set(_WEIGHED) and "count(" not in cond and "sum(" not in cond
 
 
-def _raw_sql(src: Source, measures: list[str], by: str | None, s: str) -> str:
+def _raw_sql(
+    src: Source, measures: list[str], by: str | None, s: str, periods: int = WEIGH_FROM
+) -> str:
     """Measures evaluated on the source's own rows (the customer dimension for customers)."""
     cols = ", ".join(f"{MEASURES[m].expr} AS {m}" for m in measures)
     ctes = [PERIODS_CTE]
-    if src.kind == "customers" and all(_weighable(m) for m in measures):
+    weigh = periods >= WEIGH_FROM and all(_weighable(m) for m in measures)
+    if src.kind == "customers" and weigh:
         # Customers alike in every column the measures read are one row weighted by n:
-        # at 200,000 customers about 46,000 rows a period instead of 200,000.
+        # at 200,000 customers about 46,000 rows a period instead of 200,000 (grouping
+        # them costs about as much as reading 200,000 rows for 2 or 3 periods).
         ctes.append(_sel_cte(src, by, s))
         keys = ", ".join(_WEIGHED)
         ctes.append(f"xg AS (SELECT {keys}, grp, count(*) AS n FROM sel GROUP BY ALL)")
@@ -308,7 +316,7 @@ class _Eval:
                 self._want(k, pid)
         self.settings = get_settings()
         self.schema = rollups.location(con)
-        self.dates = source_dates(con)
+        self.dates = source_dates(con, self.schema)
         self.data: dict[tuple[int, str], dict[str, Any]] = {}
         self.no_snapshot: set[int] = set()
         self.memo: dict[tuple[str, int, str], Cell] = {}
@@ -382,7 +390,7 @@ class _Eval:
         if other and src.slim and by != "relationship_type":
             queries.append(_slim_sql(src, other, by, s))
         elif other:
-            queries.append(_raw_sql(src, other, by, s))
+            queries.append(_raw_sql(src, other, by, s, len(pids)))
         for sql in queries:
             for rec in _fetch(self.con, sql, params):
                 key = (int(rec.pop("pid")), str(rec.pop("grp")))

@@ -44,7 +44,7 @@ from metrics.engine.sql import (
 )
 from metrics.kpis.catalog import MEASURES
 
-VERSION = 5
+VERSION = 6
 _FALLBACK_LOCK = threading.Lock()
 
 
@@ -162,6 +162,9 @@ def build(
     rows = [("fingerprint", fingerprint())]
     rows += [(f"rows:{t}", str(n)) for t, n in _row_counts(con).items()]
     con.executemany(f"INSERT INTO {schema}rollup_meta VALUES (?, ?)", rows)
+    # The fingerprint is the table's comment too: `_valid` reads it from the catalog in
+    # one query (every engine call asks).
+    ex(f"COMMENT ON TABLE {schema}rollup_meta IS '{fingerprint()}'")
 
 
 def _row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -209,14 +212,11 @@ def _valid(con: duckdb.DuckDBPyConnection, schema: str) -> bool:
     """
     db = schema.split(".")[0] if schema else None
     found = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'rollup_meta' "
+        "SELECT comment FROM duckdb_tables() WHERE table_name = 'rollup_meta' "
         "AND schema_name = 'main' AND database_name = coalesce(?, current_database())",
         [db],
     ).fetchone()
-    if not found or not found[0]:
-        return False
-    row = con.execute(f"SELECT value FROM {schema}rollup_meta WHERE key = 'fingerprint'").fetchone()
-    return row is not None and row[0] == fingerprint()
+    return found is not None and found[0] == fingerprint()
 
 
 def _fallback_schema(con: duckdb.DuckDBPyConnection) -> str:
