@@ -6,7 +6,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import auth, cells, nav, style  # noqa: F401 - cells loads the interval library at start-up
+# cells and tables load the interval library and pandas' Styler at start-up, not in a
+# page's first render
+from ui import auth, cells, nav, style, tables  # noqa: F401
 from ui.data import ensure_demo_store
 from ui.i18n import t
 from ui.sidebar import current_filters, nav_lang, render_sidebar

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler  # here, not in a page's first grid (jinja2)
 
 from metrics.filters import Filters
 from metrics.kpis import Cell
@@ -22,9 +23,6 @@ from ui.fmt import DASH, fmt_date, fmt_int, fmt_month, fmt_values, is_missing
 from ui.i18n import VALUE_COLUMNS, t, value_name
 from ui.names import group_names, rel_names
 from ui.page import empty, load
-
-if TYPE_CHECKING:
-    from pandas.io.formats.style import Styler
 
 MONTH_COLUMNS: frozenset[str] = frozenset({"month", "as_of_month"})
 
