@@ -113,3 +113,21 @@ def run(fn: Callable[..., T], f: Filters | None, *args: Any, **kwargs: Any) -> T
         keep = [auth.visible_branch(b) for b in result["branch_id"]]
         return result[keep].reset_index(drop=True)
     return result
+
+
+def deferred(fn: Callable[..., T], f: Filters, *args: Any, **kwargs: Any) -> Callable[[], T]:
+    """`fn(cursor, f, ...)` to be called later, outside the script run (a download's data,
+    built when its button is clicked): the branch scope is applied now, uncached."""
+    from ui import auth
+
+    scoped = auth.scoped(f)
+    the_reader = reader()
+
+    def call() -> T:
+        cur, _ = the_reader.cursor()
+        try:
+            return fn(cur, scoped, *args, **kwargs)
+        finally:
+            cur.close()
+
+    return call

@@ -8,7 +8,7 @@ treemaps, so those charts are drawn plainly).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
@@ -16,11 +16,12 @@ import streamlit as st
 
 from metrics.contract import TIERS
 from metrics.filters import Filters
+from ui.data import deferred
 from ui.i18n import t, value_names
 from ui.names import branch_names, readable, rel_names, rfm_names, tier_names
 from ui.page import PLOTLY_CONFIG, empty, load
 from ui.safe import figure
-from ui.tables import column_labels, guess_units, search_rows, table
+from ui.tables import GRID_ROWS, column_labels, guess_units, search_rows, table
 
 ALL = "__all__"
 KEY = "drill"
@@ -97,16 +98,27 @@ def drill_down(
     key: str = KEY,
 ) -> None:
     """The customers behind the page's number (`population`, see metrics.drill), in one
-    cell of a dimension or all of them; searchable, exportable."""
+    cell of a dimension or all of them; searchable, exportable. The grid gets the first
+    GRID_ROWS customers and their count, the downloads all of them."""
     from metrics import drill
 
     st.subheader(t("drill_title", lang))
     st.caption(t(f"drill_population_{population}", lang))
-    frame = _pick_and_load(
-        f, lang, dimensions, key, lambda d, v: load(drill.customers, f, population, d, v)
+    dimension, value = _pick(f, lang, dimensions, key)
+    cell = (None, None) if value == ALL else (dimension, value)
+    search = str(st.session_state.get(f"{key}_search") or "").strip() or None
+    frame = load(drill.customers, f, population, *cell, limit=GRID_ROWS, search=search)
+    total = load(drill.count_customers, f, population, *cell, search=search)
+    everything = deferred(drill.customers, f, population, *cell, search=search)
+    _show(
+        readable(frame, lang),
+        f,
+        lang,
+        key,
+        population,
+        total=total,
+        everything=lambda: readable(everything(), lang),
     )
-    if frame is not None:
-        _show(readable(frame, lang), f, lang, key, population)
 
 
 def drill_leads(f: Filters, lang: str, *, key: str = KEY) -> None:
@@ -115,18 +127,14 @@ def drill_leads(f: Filters, lang: str, *, key: str = KEY) -> None:
 
     st.subheader(t("drill_title_leads", lang))
     st.caption(t("drill_population_leads", lang))
-    frame = _pick_and_load(
-        f,
-        lang,
-        ("branch", "source_channel"),
-        key,
-        lambda d, v: load(drill.leads, f, d, v),
-    )
-    if frame is not None:
-        _show(frame, f, lang, key, "leads")
+    dimension, value = _pick(f, lang, ("branch", "source_channel"), key)
+    frame = load(drill.leads, f, *((None, None) if value == ALL else (dimension, value)))
+    needle = str(st.session_state.get(f"{key}_search") or "")
+    _show(search_rows(frame, needle), f, lang, key, "leads")
 
 
-def _pick_and_load(f: Filters, lang: str, dimensions: Sequence[str], key: str, fetch: Any) -> Any:
+def _pick(f: Filters, lang: str, dimensions: Sequence[str], key: str) -> tuple[str, str]:
+    """The dimension and value pickers and the search box; (dimension, value or ALL)."""
     c1, c2, c3 = st.columns([1, 1, 2])
     dim_key = f"{key}_dim"
     if st.session_state.get(dim_key) not in dimensions:
@@ -158,17 +166,27 @@ def _pick_and_load(f: Filters, lang: str, dimensions: Sequence[str], key: str, f
             t("search", lang), placeholder=t("search_placeholder", lang), key=f"{key}_search"
         )
     st.session_state[f"{key}_chosen"] = (dimension, value, values.get(value, value))
-    return fetch(None if value == ALL else dimension, None if value == ALL else value)
+    return dimension, value
 
 
-def _show(frame: Any, f: Filters, lang: str, key: str, population: str) -> None:
+def _show(
+    shown: Any,
+    f: Filters,
+    lang: str,
+    key: str,
+    population: str,
+    *,
+    total: int | None = None,
+    everything: Callable[[], Any] | None = None,
+) -> None:
     needle = str(st.session_state.get(f"{key}_search") or "")
     dimension, value, shown_value = st.session_state[f"{key}_chosen"]
-    shown = search_rows(frame, needle)
     if shown.empty:
         empty("no_rows_match" if needle else "no_data_period", lang)
         return
-    st.caption(t("rows", lang, n=f"{len(shown):,}"))
+    rows = len(shown) if total is None else total
+    if rows <= len(shown):  # a longer list says how many it shows above its grid
+        st.caption(t("rows", lang, n=f"{rows:,}"))
     title = f"{t(f'drill_population_title_{population}', lang)} · {shown_value}"
     table(
         shown,
@@ -179,4 +197,6 @@ def _show(frame: Any, f: Filters, lang: str, key: str, population: str) -> None:
         labels=column_labels(list(shown.columns), lang),
         units=guess_units(shown),
         key=f"{key}_table",
+        total=rows,
+        everything=everything,
     )
