@@ -12,7 +12,7 @@ from typing import Any, Literal
 import duckdb
 import pandas as pd
 
-from metrics.engine import customer_state
+from metrics.engine import customer_state, rollups
 from metrics.engine.sql import BRANCH_OK, CUST_CTE, customer_ok, run, settings_params
 from metrics.filters import Filters
 
@@ -57,10 +57,10 @@ _CELL_SQL: dict[str, str] = {
     "relationship_type": "rel.rel_type = $value",
     "rfm_segment": "rel.segment = $value",
 }
-# search: a case-insensitive substring of the customer's id or name
+# search: a case-insensitive substring of the customer's id or name (`{n}.customer_name`)
 _SEARCH_SQL = (
     "(contains(lower(c.customer_id), lower($search)) "
-    "OR contains(lower(coalesce(c.customer_name, '')), lower($search)))"
+    "OR contains(lower(coalesce({n}.customer_name, '')), lower($search)))"
 )
 
 
@@ -71,11 +71,14 @@ def _population(
     dimension: str | None,
     value: str | None,
     search: str | None,
+    counting: bool = False,
 ) -> tuple[str, str, str, dict[str, Any]]:
     """(WITH clause, extra columns, FROM .. WHERE, parameters) of the customers asked for.
 
-    `rel` is the customers' state on f.date_to (metrics.engine.customer_state): relationship
-    type and RFM, NULL for customers not active then.
+    `c` is `cust` (every column), or for counting the customer rollup (branch, tier and
+    manager as `cust` has them, onboard and churn dates; metrics.engine.rollups) with the
+    names joined only to search them. `rel` is the customers' state on f.date_to
+    (metrics.engine.customer_state): relationship type and RFM, NULL if not active then.
     """
     if population not in POPULATIONS:
         raise ValueError(f"unknown population {population!r}; expected one of {POPULATIONS}")
@@ -84,10 +87,17 @@ def _population(
     cte, join, condition, extra = _POPULATION_SQL[population]
     cell = _CELL_SQL[dimension] if dimension and value is not None else "TRUE"
     term = (search or "").strip()
-    found = _SEARCH_SQL if term else "TRUE"
     state = customer_state.table(con, f.date_to)
-    ctes = "WITH " + ", ".join(p for p in (CUST_CTE, cte) if p)
-    body = f"""FROM cust c
+    if counting:
+        base = f"{rollups.location(con)}rollup_customers c"
+        if term:
+            base += " JOIN customers n ON n.customer_id = c.customer_id"
+        ctes = f"WITH {cte}" if cte else ""
+    else:
+        base = "cust c"
+        ctes = "WITH " + ", ".join(p for p in (CUST_CTE, cte) if p)
+    found = _SEARCH_SQL.format(n="n" if counting else "c") if term else "TRUE"
+    body = f"""FROM {base}
 {join}
 LEFT JOIN {state} rel ON rel.customer_id = c.customer_id
 WHERE {condition} AND {cell} AND {found} AND {customer_ok("c")}"""
@@ -134,7 +144,9 @@ def count_customers(
     search: str | None = None,
 ) -> int:
     """How many customers `customers` returns for the same arguments (without a limit)."""
-    ctes, _extra, body, params = _population(con, f, population, dimension, value, search)
+    ctes, _extra, body, params = _population(
+        con, f, population, dimension, value, search, counting=True
+    )
     row = run(con, f"{ctes}\nSELECT count(*) AS n\n{body}", params)
     return int(row["n"].iloc[0])
 

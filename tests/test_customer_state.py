@@ -146,6 +146,40 @@ def test_readers_of_the_state_answer_as_the_raw_queries(
     assert drill.count_customers(con, f, population) == len(_old_customers(con, f, population))
 
 
+_CELLS = st.sampled_from(
+    [
+        (None, None),
+        ("tier", "A"),
+        ("branch", "B02"),
+        ("relationship_type", "risk"),
+        ("rfm_segment", "hibernating"),
+    ]
+)
+
+
+@given(
+    f=_views(),
+    population=st.sampled_from(drill.POPULATIONS),
+    cell=_CELLS,
+    search=st.sampled_from(["", "c1", "C0", "能源", "科技", "zz"]),
+)
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_count_customers_is_the_length_of_customers(
+    con: duckdb.DuckDBPyConnection,
+    f: Filters,
+    population: drill.Population,
+    cell: tuple[str | None, str | None],
+    search: str,
+) -> None:
+    every = drill.customers(con, f, population, *cell, search=search)
+    assert drill.count_customers(con, f, population, *cell, search=search) == len(every)
+    first = drill.customers(con, f, population, *cell, limit=2, search=search)
+    # (an integer column with NULLs further down comes as Int64, without as int64)
+    pd.testing.assert_frame_equal(first, every.head(2), check_dtype=False)
+
+
 def test_the_publish_days_are_read_from_the_store(con: duckdb.DuckDBPyConnection) -> None:
     # 2025-12-31 is the seed's latest data date; 2025-01-01 the first day of its year.
     assert customer_state.table(con, D(2025, 12, 31)) == "customer_state_20251231"
@@ -291,3 +325,39 @@ def test_count_customers_counts_what_customers_returns(con: duckdb.DuckDBPyConne
     assert drill.count_customers(con, Y25, "period", "relationship_type", "risk") == 3
     with pytest.raises(ValueError, match="population"):
         drill.count_customers(con, Y25, "nobody")  # type: ignore[arg-type]
+
+
+def test_threads_of_one_reader_build_a_day_once(
+    seed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    built: list[dt.date] = []
+    real = customer_state._create
+
+    def counting(c: duckdb.DuckDBPyConnection, target: str, day: dt.date, s: str | None) -> None:
+        built.append(day)
+        real(c, target, day, s)
+
+    monkeypatch.setattr(customer_state, "_create", counting)
+    reader = Reader(seed)
+    day = D(2025, 9, 30)  # not a publish day: built in the reader's own catalog
+    counts: list[int] = []
+
+    def count() -> None:
+        cur, _ = reader.cursor()  # a cursor per thread
+        try:
+            counts.append(watchlist.watchlist_count(cur, Filters(day, day), day))
+        finally:
+            cur.close()
+
+    threads = [threading.Thread(target=count) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert built == [day]
+    cur, _ = reader.cursor()
+    raw = watchlist.with_flags() + "SELECT count(*) FROM wl WHERE len(flags) > 0"
+    expected = cur.execute(raw, used_params(raw, watchlist.params(cur, Filters(day, day), day)))
+    assert counts == [expected.fetchone()[0]] * 4  # type: ignore[index]
