@@ -15,8 +15,11 @@ import numpy as np
 import pandas as pd
 
 from metrics.contract import FUNNEL_STAGES
-from metrics.engine import rollups
-from metrics.engine.sql import BRANCH_OK, CUST_CTE, customer_ok, rel_ctes, run, settings_params
+from metrics.engine import customer_state
+from metrics.engine.sql import BRANCH_OK, CUST_CTE, customer_ok, run, settings_params
+from metrics.engine.state_sql import F_SCORE_SQL as F_SCORE_SQL
+from metrics.engine.state_sql import RFM_CTES as RFM_CTES
+from metrics.engine.state_sql import RFM_SEGMENT_SQL
 from metrics.filters import Filters
 
 NOT_ACTIVE = "not_active"
@@ -48,63 +51,9 @@ RFM_SEGMENTS: tuple[tuple[str, str, str, str], ...] = (
     ("hibernating", "沉睡客户", "Hibernating", "R1–2, F1–2: long ago and rarely."),
 )
 
-# F's score: how many of the fixed thresholds the loan count reaches, at least 1.
-F_SCORE_SQL = (
-    "greatest(1, len(list_filter($rfm_f_thresholds::INTEGER[], lambda t: {col} >= t)))::INTEGER"
-)
-
-_RFM_SEGMENT_SQL = """CASE
-    WHEN r_score = 5 AND f_score >= 4 THEN 'champions'
-    WHEN r_score IN (3, 4) AND f_score >= 4 THEN 'loyal'
-    WHEN r_score >= 4 AND f_score IN (2, 3) THEN 'potential_loyalist'
-    WHEN r_score = 5 AND f_score = 1 THEN 'new'
-    WHEN r_score = 4 AND f_score = 1 THEN 'promising'
-    WHEN r_score = 3 AND f_score = 3 THEN 'need_attention'
-    WHEN r_score = 3 AND f_score <= 2 THEN 'about_to_sleep'
-    WHEN r_score <= 2 AND f_score = 5 THEN 'cant_lose'
-    WHEN r_score <= 2 AND f_score >= 3 THEN 'at_risk'
-    ELSE 'hibernating'
-END"""
-
-# RFM among customers active on $date_to with a loan disbursed on or before it, bank-wide:
-# R = days since the latest disbursement, F/M = count/sum of loans disbursed in the 36
-# months ending on $date_to. R and M score ceil(5 x cume_dist), computed exactly in integers
-# as ceil(5 x rows-at-or-below / n); R is ordered by days descending so fewer days score
-# higher. F scores on fixed thresholds ($rfm_f_thresholds, kpis.md "RFM scoring, amended"):
-# the number of thresholds it reaches, at least 1 (quintiles of F collapse under ties).
-RFM_CTES = (
-    """rfm_loans AS (
-    SELECT customer_id, max(disbursed_date) AS last_disbursed,
-           count(*) FILTER (WHERE disbursed_date > $date_to::DATE - INTERVAL 36 MONTH)
-               AS frequency,
-           coalesce(sum(amount) FILTER (
-               WHERE disbursed_date > $date_to::DATE - INTERVAL 36 MONTH), 0)::DOUBLE
-               AS monetary
-    FROM loans WHERE disbursed_date <= $date_to::DATE
-    GROUP BY customer_id
-),
-rfm_base AS (
-    SELECT cust.*, date_diff('day', r.last_disbursed, $date_to::DATE) AS recency_days,
-           r.frequency, r.monetary
-    FROM cust JOIN rfm_loans r ON r.customer_id = cust.customer_id
-    WHERE cust.onboard_date <= $date_to::DATE
-      AND (cust.churn_date IS NULL OR cust.churn_date > $date_to::DATE)
-),
-rfm_scored AS (
-    SELECT *,
-        ((5 * count(*) OVER (ORDER BY recency_days DESC) + count(*) OVER () - 1)
-            // count(*) OVER ())::INTEGER AS r_score,
-        """
-    + F_SCORE_SQL.format(col="frequency")
-    + """ AS f_score,
-        ((5 * count(*) OVER (ORDER BY monetary) + count(*) OVER () - 1)
-            // count(*) OVER ())::INTEGER AS m_score
-    FROM rfm_base
-),
-rfm AS (SELECT *, """
-    + _RFM_SEGMENT_SQL
-    + """ AS segment FROM rfm_scored)"""
-)
+# The RFM definitions live with the other per-customer state (metrics.engine.state_sql);
+# their names stay importable from here.
+_RFM_SEGMENT_SQL = RFM_SEGMENT_SQL
 
 
 def _selected(alias: str = "") -> str:
@@ -130,19 +79,19 @@ def relationship_types(
 
     The type itself is computed bank-wide (top 10 % among ALL active customers).
     """
-    sql = f"""WITH {CUST_CTE}, {rel_ctes(rollups=rollups.location(con))}
-SELECT customer_id, customer_name, branch_id, tier, rel_type, r12, p12
-FROM rel WHERE {_selected()}
+    state = customer_state.table(con, on or f.date_to)
+    sql = f"""SELECT customer_id, customer_name, branch_id, tier, rel_type, r12, p12
+FROM {state} WHERE {_selected()}
 ORDER BY customer_id"""
-    return run(con, sql, _params(f, rel_on=on or f.date_to))
+    return run(con, sql, _params(f))
 
 
 def relationship_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Per type (all five, in order): customers, summed R12 and its share of the selection's R12."""
-    sql = f"""WITH {CUST_CTE}, {rel_ctes(rollups=rollups.location(con))},
-types AS (SELECT unnest($rel_ids::VARCHAR[]) AS rel_type,
+    state = customer_state.table(con, f.date_to)
+    sql = f"""WITH types AS (SELECT unnest($rel_ids::VARCHAR[]) AS rel_type,
                  unnest(range(len($rel_ids::VARCHAR[]))) AS ord),
-agg AS (SELECT rel_type, count(*) AS customers, sum(r12) AS r12 FROM rel
+agg AS (SELECT rel_type, count(*) AS customers, sum(r12) AS r12 FROM {state}
         WHERE {_selected()} GROUP BY rel_type)
 SELECT t.rel_type, coalesce(a.customers, 0) AS customers, coalesce(a.r12, 0)::DOUBLE AS r12,
        (coalesce(a.r12, 0) / nullif(sum(coalesce(a.r12, 0)) OVER (), 0))::DOUBLE
@@ -157,18 +106,20 @@ def type_movement(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
     'not_active' holds customers entering (row) or leaving (column) between the two days.
     """
-    s = rollups.location(con)
-    sql = f"""WITH {CUST_CTE}, {rel_ctes("$date_from", "rel_a", s)},
-{rel_ctes("$date_to", "rel_b", s)},
-moves AS (
+    state_a = customer_state.table(con, f.date_from)
+    state_b = customer_state.table(con, f.date_to)
+    # A customer's branch, tier and manager are the same in both states.
+    sql = f"""WITH moves AS (
     SELECT coalesce(a.rel_type, '{NOT_ACTIVE}') AS from_type,
            coalesce(b.rel_type, '{NOT_ACTIVE}') AS to_type,
-           coalesce(a.customer_id, b.customer_id) AS customer_id
-    FROM rel_a a FULL OUTER JOIN rel_b b ON a.customer_id = b.customer_id
+           coalesce(a.branch_id, b.branch_id) AS branch_id,
+           coalesce(a.tier, b.tier) AS tier,
+           coalesce(a.manager, b.manager) AS manager
+    FROM {state_a} a FULL OUTER JOIN {state_b} b ON a.customer_id = b.customer_id
 )
 SELECT from_type, to_type, count(*) AS customers
-FROM moves JOIN cust ON cust.customer_id = moves.customer_id
-WHERE {_selected("cust")}
+FROM moves
+WHERE {_selected()}
 GROUP BY ALL"""
     counts = run(con, sql, _params(f))
     labels = [t[0] for t in REL_TYPES] + [NOT_ACTIVE]
@@ -289,22 +240,22 @@ def rfm(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     R and M scores are quintiles among all such customers bank-wide, so a customer's segment
     does not change with the filters; F scores on the fixed thresholds of settings.rfm.
     """
-    sql = f"""WITH {CUST_CTE}, {RFM_CTES}
-SELECT customer_id, customer_name, branch_id, tier, recency_days, frequency, monetary,
+    state = customer_state.table(con, f.date_to)
+    sql = f"""SELECT customer_id, customer_name, branch_id, tier, recency_days, frequency, monetary,
        r_score, f_score, m_score, segment
-FROM rfm WHERE {_selected()}
+FROM {state} WHERE segment IS NOT NULL AND {_selected()}
 ORDER BY customer_id"""
     return run(con, sql, _params(f))
 
 
 def rfm_segments(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Per RFM segment (all, in RFM_SEGMENTS order): customers, share, mean R and F, summed M."""
-    sql = f"""WITH {CUST_CTE}, {RFM_CTES},
-segs AS (SELECT unnest($seg_ids::VARCHAR[]) AS segment,
+    state = customer_state.table(con, f.date_to)
+    sql = f"""WITH segs AS (SELECT unnest($seg_ids::VARCHAR[]) AS segment,
                 unnest(range(len($seg_ids::VARCHAR[]))) AS ord),
 agg AS (SELECT segment, count(*) AS customers, avg(recency_days) AS avg_recency_days,
                avg(frequency) AS avg_frequency, sum(monetary) AS monetary
-        FROM rfm WHERE {_selected()} GROUP BY segment)
+        FROM {state} WHERE segment IS NOT NULL AND {_selected()} GROUP BY segment)
 SELECT s.segment, coalesce(a.customers, 0) AS customers,
        (coalesce(a.customers, 0) / nullif(sum(coalesce(a.customers, 0)) OVER (), 0))::DOUBLE
            AS share,
@@ -335,8 +286,8 @@ def drill_down(
     cell = {
         "tier": "c.tier = $value",
         "branch": "c.branch_id = $value",
-        "relationship_type": "rel.rel_type = $value",
-        "rfm_segment": "rfm.segment = $value",
+        "relationship_type": "st.rel_type = $value",
+        "rfm_segment": "st.segment = $value",
     }[dimension]
     period = (
         "c.onboard_date <= $date_to AND (c.churn_date IS NULL OR c.churn_date >= $date_from)"
@@ -344,14 +295,14 @@ def drill_down(
         else "TRUE"
     )
     where = _selected("c")
-    sql = f"""WITH {CUST_CTE}, {rel_ctes(rollups=rollups.location(con))}, {RFM_CTES}
+    state = customer_state.table(con, f.date_to)
+    sql = f"""WITH {CUST_CTE}
 SELECT c.customer_id, c.customer_name, c.branch_id, c.tier, c.tier_source, c.credit_rating,
        c.total_assets, c.onboard_date, c.churn_date, c.relationship_manager,
-       rel.rel_type, rel.r12, rel.p12, rfm.segment AS rfm_segment,
-       rfm.recency_days, rfm.frequency, rfm.monetary
+       st.rel_type, st.r12, st.p12, st.segment AS rfm_segment,
+       st.recency_days, st.frequency, st.monetary
 FROM cust c
-LEFT JOIN rel ON rel.customer_id = c.customer_id
-LEFT JOIN rfm ON rfm.customer_id = c.customer_id
+LEFT JOIN {state} st ON st.customer_id = c.customer_id
 WHERE {cell} AND {period} AND {where}
 ORDER BY c.customer_id"""
     return run(con, sql, _params(f, value=value))

@@ -12,8 +12,8 @@ from typing import Any, Literal
 import duckdb
 import pandas as pd
 
-from metrics.analysis import RFM_CTES
-from metrics.engine.sql import BRANCH_OK, CUST_CTE, customer_ok, rel_ctes, run, settings_params
+from metrics.engine import customer_state, rollups
+from metrics.engine.sql import BRANCH_OK, CUST_CTE, customer_ok, run, settings_params
 from metrics.filters import Filters
 
 Population = Literal["period", "surveyed", "churned", "borrowers", "revenue"]
@@ -55,8 +55,54 @@ _CELL_SQL: dict[str, str] = {
     "tier": "c.tier = $value",
     "branch": "c.branch_id = $value",
     "relationship_type": "rel.rel_type = $value",
-    "rfm_segment": "rfm.segment = $value",
+    "rfm_segment": "rel.segment = $value",
 }
+# search: a case-insensitive substring of the customer's id or name (`{n}.customer_name`)
+_SEARCH_SQL = (
+    "(contains(lower(c.customer_id), lower($search)) "
+    "OR contains(lower(coalesce({n}.customer_name, '')), lower($search)))"
+)
+
+
+def _population(
+    con: duckdb.DuckDBPyConnection,
+    f: Filters,
+    population: Population,
+    dimension: str | None,
+    value: str | None,
+    search: str | None,
+    counting: bool = False,
+) -> tuple[str, str, str, dict[str, Any]]:
+    """(WITH clause, extra columns, FROM .. WHERE, parameters) of the customers asked for.
+
+    `c` is `cust` (every column), or for counting the customer rollup (branch, tier and
+    manager as `cust` has them, onboard and churn dates; metrics.engine.rollups) with the
+    names joined only to search them. `rel` is the customers' state on f.date_to
+    (metrics.engine.customer_state): relationship type and RFM, NULL if not active then.
+    """
+    if population not in POPULATIONS:
+        raise ValueError(f"unknown population {population!r}; expected one of {POPULATIONS}")
+    if dimension is not None and dimension not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {dimension!r}; expected one of {DIMENSIONS}")
+    cte, join, condition, extra = _POPULATION_SQL[population]
+    cell = _CELL_SQL[dimension] if dimension and value is not None else "TRUE"
+    term = (search or "").strip()
+    state = customer_state.table(con, f.date_to)
+    if counting:
+        base = f"{rollups.location(con)}rollup_customers c"
+        if term:
+            base += " JOIN customers n ON n.customer_id = c.customer_id"
+        ctes = f"WITH {cte}" if cte else ""
+    else:
+        base = "cust c"
+        ctes = "WITH " + ", ".join(p for p in (CUST_CTE, cte) if p)
+    found = _SEARCH_SQL.format(n="n" if counting else "c") if term else "TRUE"
+    body = f"""FROM {base}
+{join}
+LEFT JOIN {state} rel ON rel.customer_id = c.customer_id
+WHERE {condition} AND {cell} AND {found} AND {customer_ok("c")}"""
+    params: dict[str, Any] = {**settings_params(), **f.params(), "value": value, "search": term}
+    return ctes, extra, body, params
 
 
 def customers(
@@ -65,30 +111,44 @@ def customers(
     population: Population,
     dimension: str | None = None,
     value: str | None = None,
+    limit: int | None = None,
+    search: str | None = None,
 ) -> pd.DataFrame:
-    """The selected customers of `population`, in one cell of `dimension` (all if None)."""
-    if population not in POPULATIONS:
-        raise ValueError(f"unknown population {population!r}; expected one of {POPULATIONS}")
-    if dimension is not None and dimension not in DIMENSIONS:
-        raise ValueError(f"unknown dimension {dimension!r}; expected one of {DIMENSIONS}")
-    cte, join, condition, extra = _POPULATION_SQL[population]
-    cell = _CELL_SQL[dimension] if dimension and value is not None else "TRUE"
-    ctes = ", ".join(p for p in (CUST_CTE, rel_ctes(), RFM_CTES, cte) if p)
-    sql = f"""WITH {ctes}
+    """The selected customers of `population`, in one cell of `dimension` (all if None).
+
+    limit: at most this many rows, the first by customer_id (None: all); search: only
+    customers whose id or name contains it, ignoring case (None or blank: all).
+    """
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise ValueError(f"limit must be a whole number >= 0 or None, not {limit!r}")
+    ctes, extra, body, params = _population(con, f, population, dimension, value, search)
+    sql = f"""{ctes}
 SELECT c.customer_id, c.customer_name, c.branch_id, c.tier, c.tier_source, c.credit_rating,
        c.total_assets, c.onboard_date, c.churn_date, c.relationship_manager, {extra}
-       rel.rel_type, rel.r12, rel.p12, rfm.segment AS rfm_segment,
-       rfm.recency_days, rfm.frequency, rfm.monetary
-FROM cust c
-{join}
-LEFT JOIN rel ON rel.customer_id = c.customer_id
-LEFT JOIN rfm ON rfm.customer_id = c.customer_id
-WHERE {condition} AND {cell} AND {customer_ok("c")}
+       rel.rel_type, rel.r12, rel.p12, rel.segment AS rfm_segment,
+       rel.recency_days, rel.frequency, rel.monetary
+{body}
 ORDER BY c.customer_id"""
-    params: dict[str, Any] = {**settings_params(), **f.params(), "rel_on": f.date_to}
-    if "$value" in sql:
-        params["value"] = value
+    if limit is not None:
+        sql += "\nLIMIT $limit"
+        params["limit"] = limit
     return run(con, sql, params)
+
+
+def count_customers(
+    con: duckdb.DuckDBPyConnection,
+    f: Filters,
+    population: Population,
+    dimension: str | None = None,
+    value: str | None = None,
+    search: str | None = None,
+) -> int:
+    """How many customers `customers` returns for the same arguments (without a limit)."""
+    ctes, _extra, body, params = _population(
+        con, f, population, dimension, value, search, counting=True
+    )
+    row = run(con, f"{ctes}\nSELECT count(*) AS n\n{body}", params)
+    return int(row["n"].iloc[0])
 
 
 def leads(

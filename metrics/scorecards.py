@@ -16,10 +16,10 @@ import pandas as pd
 from metrics import kpis
 from metrics.config import get_settings
 from metrics.contract import TIERS
-from metrics.engine import rollups
+from metrics.engine import customer_state
 from metrics.filters import Filters
 from metrics.registry import KPIS
-from metrics.watchlist import MANAGER_SQL, ORDER_SQL, counts_by_manager, params, with_flags
+from metrics.watchlist import MANAGER_SQL, ORDER_SQL, counts_by_manager
 
 # The KPIs a scorecard shows, in column order (customer-based: they have a manager).
 SCORE_KPIS: tuple[str, ...] = (
@@ -103,13 +103,12 @@ def book(
     last_survey_date, last_score, open_complaints (open at the end of the day), flags;
     in the watchlist's order (most flags first).
     """
-    day = on or f.date_to
-    sql = with_flags(kpis.rel_ctes(rollups=rollups.location(con))) + (
-        "SELECT * FROM (SELECT wl.customer_id, wl.customer_name, wl.branch_id, wl.tier, "
-        "rel.rel_type, wl.outstanding_balance, wl.last_survey_date, wl.last_score, "
-        "wl.open_complaints, wl.flags FROM wl LEFT JOIN rel ON rel.customer_id = wl.customer_id "
-        f"WHERE wl.manager = $manager) ORDER BY {ORDER_SQL}"
+    state = customer_state.table(con, on or f.date_to)
+    sql = (
+        "SELECT customer_id, customer_name, branch_id, tier, rel_type, outstanding_balance, "
+        f"last_survey_date, last_score, open_complaints, flags FROM {state} "
+        f"WHERE manager = $manager AND {kpis.customer_ok()} ORDER BY {ORDER_SQL}"
     )
-    out = kpis.run(con, sql, params(con, f, day, manager=manager, rel_on=day))
+    out = kpis.run(con, sql, {**f.params(), "manager": manager})
     out["flags"] = [list(x) for x in out["flags"]]
     return out

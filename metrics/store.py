@@ -257,13 +257,14 @@ def _write_in_place(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 def _publish_all_rollups(path: Path) -> None:
     """Build every rollup of the store at `path` in one transaction and checkpoint it."""
-    from metrics.engine import rollups
+    from metrics.engine import customer_state, rollups
 
     con = connect(path, read_only=False)
     try:
         create_schema(con)
         con.execute("BEGIN TRANSACTION")
         rollups.build(con)
+        customer_state.build(con)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
     finally:
@@ -280,11 +281,14 @@ def rollup_marker(con: duckdb.DuckDBPyConnection) -> Any:
 def publish_rollups(con: duckdb.DuckDBPyConnection, before: Any) -> None:
     """Rebuild the summary tables of the tables just written, before the publish commits.
 
-    Readers see the facts and the rollups of one load, or neither (metrics.engine.rollups).
+    Readers see the facts and the rollups of one load, or neither (metrics.engine.rollups),
+    and the customers' state on the default days built from them (engine.customer_state).
     """
-    from metrics.engine import rollups
+    from metrics.engine import customer_state, rollups
 
-    rollups.build(con, changed=rollups.changed_tables(con, before))
+    changed = rollups.changed_tables(con, before)
+    rollups.build(con, changed=changed)
+    customer_state.build(con, changed=changed)
 
 
 # --- crash leftovers, free space and loads the disk could not take --------------------------

@@ -16,14 +16,11 @@ import pandas as pd
 from metrics.contract import RISK_CLASSES, TABLES
 from metrics.engine import rollups
 from metrics.engine import sql as kpis
+from metrics.engine.rollups import DATE_BOUNDS_SQL
 from metrics.filters import Filters
 
-# Earliest and latest date of each table (month tables up to the month's last day): the
-# rollups' source dates (kpis.md, As-of date), except leads, counted by created_date here.
-_DATE_BOUNDS = """SELECT min(c0), max(c1) FROM (
-    SELECT start, as_of FROM {s}rollup_sources WHERE source <> 'leads'
-    UNION ALL SELECT min(created_date), max(created_date) FROM leads
-) t(c0, c1)"""
+# Earliest and latest data date (metrics.engine.rollups.DATE_BOUNDS_SQL).
+_DATE_BOUNDS = DATE_BOUNDS_SQL
 
 
 # Customers the branch and tier filters select (`sel`, with `tier` stored or derived):

@@ -1,7 +1,8 @@
 """Early-warning watchlist: the customers flagged on a day d, with the facts behind each flag.
 
-Spec: ../shared/spec/kpis.md, "Early-warning watchlist". One DuckDB statement over the
-customers the filters select (branch, tier, manager) that are active on d; every threshold
+Spec: ../shared/spec/kpis.md, "Early-warning watchlist". The flags of every customer active
+on d are computed once per day (FLAG_CTES, in metrics.engine.customer_state); the queries
+here select the customers the filters select (branch, tier, manager); every threshold
 comes from metrics.config (Settings.watchlist) as a bound parameter. `watchlist` CLI.
 """
 
@@ -16,122 +17,25 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from metrics.config import get_settings
 from metrics.contract import TIERS
+from metrics.engine import customer_state
 
 # MANAGER_SQL: a customer's manager, "(unassigned)" when none (the breakdown's group key).
 from metrics.engine.sql import (
     CUST_CTE,
     MANAGER_SQL,
+    customer_ok,
     run,
     sel_cte,
     settings_params,
 )
+
+# The flags' definitions live with the other per-customer state (metrics.engine.state_sql).
+from metrics.engine.state_sql import FLAG_CTES as FLAG_CTES
+from metrics.engine.state_sql import FLAGS as FLAGS
+from metrics.engine.state_sql import flag_params
+from metrics.engine.state_sql import snapshot_month as snapshot_month
 from metrics.filters import Filters
-
-FLAGS: tuple[str, ...] = (
-    "revenue_drop",
-    "risk_downgrade",
-    "past_due",
-    "complaint_open",
-    "low_satisfaction",
-    "maturity_no_renewal",
-)
-
-_DOWNGRADED = "list_contains($wl_down::VARCHAR[], b.risk_class) AND p.risk_class = 'normal'"
-_M0 = "CAST(date_trunc('month', $on::DATE) AS DATE)"
-_OLD = "opened_at < CAST($on::DATE AS TIMESTAMP) - to_days($wl_cdays)"
-
-# CTEs ending in `wl`: every customer the filters select that is active on $on, with each
-# flag as a boolean and its facts. Needs `cust` and `sel` (kpis.CUST_CTE, kpis.sel_cte).
-FLAG_CTES = f"""wl_m0 AS (SELECT $wl_snap::DATE AS snap),
-wl_active AS (
-    SELECT sel.* FROM sel
-    WHERE sel.onboard_date <= $on::DATE AND (sel.churn_date IS NULL OR sel.churn_date > $on::DATE)
-),
-wl_rev AS (  -- bounds as expressions of $on, not of wl_m0: the scan skips other months
-    SELECT r.customer_id,
-           coalesce(sum(r.revenue) FILTER (WHERE r.month > {_M0} - to_months($wl_months)), 0)
-               ::DOUBLE AS rev_recent,
-           coalesce(sum(r.revenue) FILTER (WHERE r.month <= {_M0} - to_months($wl_months)), 0)
-               ::DOUBLE AS rev_before
-    FROM revenue r
-    WHERE r.month > {_M0} - to_months(2 * $wl_months) AND r.month <= {_M0}
-    GROUP BY r.customer_id
-),
-wl_loans AS (
-    SELECT l.customer_id, sum(b.outstanding_balance)::DOUBLE AS outstanding_balance,
-           count(*) FILTER (WHERE {_DOWNGRADED}) AS downgraded_loans,
-           first(b.loan_id ORDER BY b.outstanding_balance DESC, b.loan_id)
-               FILTER (WHERE {_DOWNGRADED}) AS downgraded_loan,
-           first(b.risk_class ORDER BY b.outstanding_balance DESC, b.loan_id)
-               FILTER (WHERE {_DOWNGRADED}) AS downgraded_to,
-           first(b.loan_id ORDER BY b.days_past_due DESC, b.loan_id)
-               FILTER (WHERE b.days_past_due > $wl_dpd) AS past_due_loan,
-           max(b.days_past_due) FILTER (WHERE b.days_past_due > $wl_dpd) AS days_past_due
-    FROM loan_balances b
-    JOIN loans l ON l.loan_id = b.loan_id
-    LEFT JOIN (SELECT * FROM loan_balances
-               WHERE as_of_month = ($wl_snap::DATE - INTERVAL 1 MONTH)::DATE) p
-           ON p.loan_id = b.loan_id
-    WHERE b.as_of_month = $wl_snap::DATE
-    GROUP BY l.customer_id
-),
-wl_complaints AS (  -- complaints opened by the end of d and still open then
-    SELECT customer_id, count(*) AS open_complaints,
-           count(*) FILTER (WHERE {_OLD}) AS old_complaints,
-           first(request_id ORDER BY opened_at, request_id) FILTER (WHERE {_OLD}) AS complaint_id,
-           date_diff('day', min(opened_at) FILTER (WHERE {_OLD})::DATE, $on::DATE)
-               AS complaint_age_days
-    FROM service_requests
-    WHERE category = 'complaint' AND opened_at < CAST($on::DATE + 1 AS TIMESTAMP)
-      AND (resolved_at IS NULL OR resolved_at >= CAST($on::DATE + 1 AS TIMESTAMP))
-    GROUP BY customer_id
-),
-wl_survey AS (
-    SELECT customer_id, max(survey_date) AS last_survey_date,
-           first(overall_score ORDER BY survey_date DESC, response_id DESC) AS last_score
-    FROM surveys WHERE survey_date <= $on::DATE
-    GROUP BY customer_id
-),
-wl_maturing AS (
-    SELECT l.customer_id, count(*) AS maturing_loans,
-           first(l.loan_id ORDER BY l.maturity_date, l.loan_id) AS maturing_loan,
-           min(l.maturity_date) AS maturity_date
-    FROM loans l
-    WHERE l.maturity_date > $on::DATE AND l.maturity_date <= $on::DATE + $wl_mdays::INTEGER
-      AND NOT EXISTS (SELECT 1 FROM loans n WHERE n.renewed_from = l.loan_id)
-    GROUP BY l.customer_id
-),
-wl_facts AS (
-    SELECT a.customer_id, a.customer_name, a.branch_id, a.tier, a.relationship_manager,
-           {MANAGER_SQL.format(col="a.relationship_manager")} AS manager,
-           CASE WHEN wl_m0.snap IS NULL THEN NULL
-                ELSE coalesce(lo.outstanding_balance, 0) END AS outstanding_balance,
-           r.rev_recent, r.rev_before, lo.downgraded_loan, lo.downgraded_to,
-           lo.past_due_loan, lo.days_past_due, c.complaint_id, c.complaint_age_days,
-           coalesce(c.open_complaints, 0) AS open_complaints,
-           s.last_survey_date, s.last_score, m.maturing_loan, m.maturity_date,
-           coalesce(r.rev_before > 0 AND r.rev_recent < $wl_ratio * r.rev_before, FALSE)
-               AS revenue_drop,
-           coalesce(lo.downgraded_loans > 0, FALSE) AS risk_downgrade,
-           lo.past_due_loan IS NOT NULL AS past_due,
-           coalesce(c.old_complaints > 0, FALSE) AS complaint_open,
-           coalesce(s.last_survey_date > $on::DATE - $wl_sdays::INTEGER
-                    AND s.last_score <= $wl_score, FALSE) AS low_satisfaction,
-           m.maturing_loan IS NOT NULL AS maturity_no_renewal
-    FROM wl_active a CROSS JOIN wl_m0
-    LEFT JOIN wl_rev r ON r.customer_id = a.customer_id
-    LEFT JOIN wl_loans lo ON lo.customer_id = a.customer_id
-    LEFT JOIN wl_complaints c ON c.customer_id = a.customer_id
-    LEFT JOIN wl_survey s ON s.customer_id = a.customer_id
-    LEFT JOIN wl_maturing m ON m.customer_id = a.customer_id
-),
-wl AS (
-    SELECT *, [x FOR x IN [{", ".join(f"CASE WHEN {x} THEN '{x}' END" for x in FLAGS)}]
-               IF x IS NOT NULL] AS flags
-    FROM wl_facts
-)"""
 
 # The spec's order: more flags first, then larger outstanding balance, then customer_id.
 ORDER_SQL = "len(flags) DESC, coalesce(outstanding_balance, 0) DESC, customer_id"
@@ -159,47 +63,14 @@ COLUMNS: tuple[str, ...] = (
 )
 
 
-# The latest snapshot month whose last day is on or before $on (NULL if none): SNAPSHOT_SQL
-# for months stored as their first day (data contract: as_of_month is truncated to its month),
-# where last_day(m) <= d exactly when m < the month of d + 1; a plain bound the scan can use.
-_SNAPSHOT_SQL = (
-    "SELECT max(as_of_month) AS snap FROM loan_balances "
-    "WHERE as_of_month < date_trunc('month', $on::DATE + 1)"
-)
-
-
-def snapshot_month(con: duckdb.DuckDBPyConnection, on: dt.date) -> dt.date | None:
-    """The loan snapshot the watchlist reads on `on` (SNAPSHOT_SQL), None if none."""
-    snap = run(con, _SNAPSHOT_SQL, {"on": on})["snap"].iloc[0]
-    return None if pd.isna(snap) else pd.Timestamp(snap).date()
-
-
 def params(con: duckdb.DuckDBPyConnection, f: Filters, on: dt.date, **extra: Any) -> dict[str, Any]:
-    """Bound parameters of FLAG_CTES: the filters, the day, its snapshot and the thresholds.
-
-    The snapshot month is looked up first and bound as a value, so the scans of
-    loan_balances read only its row groups (a bound from a CTE would not prune them).
-    """
-    w = get_settings().watchlist
-    return {
-        **settings_params(),
-        **f.params(),
-        "on": on,
-        "wl_snap": snapshot_month(con, on),
-        "wl_months": w.revenue_months,
-        "wl_ratio": w.revenue_drop_ratio,
-        "wl_down": list(w.downgrade_classes),
-        "wl_dpd": w.past_due_days,
-        "wl_cdays": w.complaint_days,
-        "wl_score": w.low_score,
-        "wl_sdays": w.survey_days,
-        "wl_mdays": w.maturity_days,
-        **extra,
-    }
+    """Bound parameters of FLAG_CTES: the filters, the day, its snapshot and the thresholds."""
+    return flag_params(con, f, on, **extra)
 
 
 def with_flags(*more: str) -> str:
-    """`WITH cust, sel, <the watchlist CTEs>, *more` for queries built on `wl`."""
+    """`WITH cust, sel, <the watchlist CTEs>, *more` for queries built on `wl`: the flags
+    from the facts (the pages read them from metrics.engine.customer_state)."""
     return "WITH " + ",\n".join((CUST_CTE, sel_cte(None), FLAG_CTES, *more)) + "\n"
 
 
@@ -225,12 +96,13 @@ def watchlist(
     unknown = [x for x in flags if x not in FLAGS]
     if unknown:
         raise ValueError(f"unknown flag {unknown[0]!r}; expected one of {', '.join(FLAGS)}")
-    sql = with_flags() + (
-        f"SELECT {', '.join(COLUMNS)} FROM wl WHERE len(flags) > 0 "
+    state = customer_state.table(con, on or f.date_to)
+    sql = (
+        f"SELECT {', '.join(COLUMNS)} FROM {state} WHERE len(flags) > 0 AND {customer_ok()} "
         "AND (len($wanted::VARCHAR[]) = 0 OR list_has_any(flags, $wanted::VARCHAR[])) "
         f"ORDER BY {ORDER_SQL}"
     )
-    out = run(con, sql, params(con, f, on or f.date_to, wanted=list(flags)))
+    out = run(con, sql, {**f.params(), "wanted": list(flags)})
     out["flags"] = [list(x) for x in out["flags"]]
     return out
 
@@ -239,11 +111,12 @@ def counts_by_manager(
     con: duckdb.DuckDBPyConnection, f: Filters, on: dt.date | None = None
 ) -> pd.DataFrame:
     """Flagged customers per manager ("(unassigned)" for none): columns manager, watchlist."""
-    sql = with_flags() + (
+    state = customer_state.table(con, on or f.date_to)
+    sql = (
         "SELECT manager, count(*) FILTER (WHERE len(flags) > 0) AS watchlist "
-        "FROM wl GROUP BY manager ORDER BY manager"
+        f"FROM {state} WHERE {customer_ok()} GROUP BY manager ORDER BY manager"
     )
-    return run(con, sql, params(con, f, on or f.date_to))
+    return run(con, sql, f.params())
 
 
 def managers(con: duckdb.DuckDBPyConnection, f: Filters) -> list[str]:
@@ -255,8 +128,9 @@ def managers(con: duckdb.DuckDBPyConnection, f: Filters) -> list[str]:
 
 def watchlist_count(con: duckdb.DuckDBPyConnection, f: Filters, on: dt.date | None = None) -> int:
     """How many customers the filters select are flagged on `on` (the Overview's number)."""
-    sql = with_flags() + "SELECT count(*) AS n FROM wl WHERE len(flags) > 0"
-    return int(run(con, sql, params(con, f, on or f.date_to))["n"].iloc[0])
+    state = customer_state.table(con, on or f.date_to)
+    sql = f"SELECT count(*) AS n FROM {state} WHERE len(flags) > 0 AND {customer_ok()}"
+    return int(run(con, sql, f.params())["n"].iloc[0])
 
 
 # --- CLI (shared with metrics.whitespace) -----------------------------------------------

@@ -23,14 +23,12 @@ import pandas as pd
 
 from metrics.config import get_settings
 from metrics.contract import TIERS
-from metrics.engine import rollups
+from metrics.engine import customer_state, rollups
 from metrics.engine.sources import SOURCES, Source
 from metrics.engine.sql import (
     BRANCH_OK,
-    CUST_CTE,
     PERIODS_CTE,
     customer_ok,
-    rel_ctes,
     settings_params,
     used_params,
 )
@@ -351,12 +349,10 @@ class _Eval:
             SOURCES[s].keyed == "customer" for s in per_source
         )
         if rel:
-            sql = (
-                f"WITH {CUST_CTE}, {rel_ctes(rollups=self.schema)} "
-                "SELECT customer_id, rel_type FROM rel"
-            )
+            state = customer_state.table(self.con, self.f.date_to)
+            sql = f"SELECT customer_id, rel_type FROM {state}"
             sql = f"CREATE OR REPLACE TEMP TABLE {REL_MAP} AS {sql}"  # stays in DuckDB
-            self.con.execute(sql, used_params(sql, {**params, "rel_on": self.f.date_to}))
+            self.con.execute(sql)
         try:
             for sid, (ms, ps) in per_source.items():
                 self._load_source(SOURCES[sid], sorted(ms), sorted(ps), params)

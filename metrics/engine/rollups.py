@@ -15,7 +15,9 @@
 - rollup_borrowing, rollup_complaints: slim day-sorted rows for the measures that are not
   sums (metrics.engine.sources.SLIM_SQL);
 - rollup_sources: each contract table's start and as-of date;
-- rollup_meta: the fingerprint (version + tier rules) and each table's row count.
+- rollup_meta: the fingerprint (version + tier rules) and each table's row count;
+(The customers' state on the default days, metrics.engine.customer_state, is built after
+these, in the same publish: metrics.store.publish_rollups.)
 A store without them (made elsewhere, older, or other tier settings) still answers:
 `location` builds them once in the reader's private in-memory catalog.
 """
@@ -44,8 +46,16 @@ from metrics.engine.sql import (
 )
 from metrics.kpis.catalog import MEASURES
 
-VERSION = 6
+VERSION = 7
 _FALLBACK_LOCK = threading.Lock()
+
+
+# Earliest and latest data date of the store (month tables up to the month's last day): the
+# rollups' source dates (kpis.md, As-of date), except leads, counted by created_date here.
+DATE_BOUNDS_SQL = """SELECT min(c0), max(c1) FROM (
+    SELECT start, as_of FROM {s}rollup_sources WHERE source <> 'leads'
+    UNION ALL SELECT min(created_date), max(created_date) FROM leads
+) t(c0, c1)"""
 
 
 def fingerprint() -> str:

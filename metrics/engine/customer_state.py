@@ -1,0 +1,244 @@
+"""Every active customer's state on a day, computed once and reused: relationship type
+(sql.rel_ctes), RFM (state_sql.RFM_CTES) and watchlist flags (state_sql.FLAG_CTES).
+
+All three are bank-wide (the top-10 % rank and the RFM quintiles are among ALL customers
+active on the day, the flags are a customer's own facts), so the state depends only on the
+facts and the day, never on the filters: the readers select rows of it by branch, tier and
+manager. One row per customer active on the day (onboarded by it, not churned by it):
+customer_id, customer_name, branch_id, tier, manager, relationship_manager;
+r12, p12, l6, risky_loan, r12_rank, n_active, rel_type; recency_days, frequency, monetary,
+r_score, f_score, m_score, segment (NULL without a loan disbursed by the day); the
+watchlist's facts and `flags` (FLAGS order).
+
+Where it lives (`table(con, day)` answers with a table name to read):
+- built at publish (metrics.store.publish_rollups: after rollups.build, in the same
+  transaction; rollups cannot import this module, which reads them) for the days the
+  default views read: the latest data date and the first day of its year (the year-to-date
+  view's date_from, type_movement's other day), as customer_state_YYYYMMDD, listed in
+  rollup_customer_state with the fingerprint of the settings they were computed with;
+- any other day (or other settings): built once on first use in the reader's private
+  in-memory catalog, under a lock, and kept for that connection, i.e. for that data version
+  (metrics.store.Reader opens a new connection, with an empty catalog, after a publish).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import threading
+from typing import Any
+
+import duckdb
+
+from metrics.engine import rollups
+from metrics.engine.sql import CUST_CTE, rel_ctes, settings_params, used_params
+from metrics.engine.state_sql import (
+    FLAG_CTES,
+    RFM_CTES,
+    snapshot_month,
+    watchlist_thresholds,
+)
+
+VERSION = 1
+REGISTRY = "rollup_customer_state"
+# The facts the state reads: a load of any other table leaves it as it is.
+READS: tuple[str, ...] = (
+    "customers",
+    "loans",
+    "loan_balances",
+    "surveys",
+    "service_requests",
+    "revenue",
+)
+# Months of revenue before a day's month that its state reads (rel_ctes: 24).
+REVENUE_MONTHS = 24
+FALLBACK_DAYS = 8  # days kept in a reader's private catalog (oldest dropped first)
+_LOCK = threading.Lock()
+
+WL_COLUMNS = (
+    "outstanding_balance, rev_recent, rev_before, downgraded_loan, downgraded_to, "
+    "past_due_loan, days_past_due, complaint_id, complaint_age_days, open_complaints, "
+    "last_survey_date, last_score, maturing_loan, maturity_date, flags"
+)
+
+
+def raw_sql(rollup_schema: str | None) -> str:
+    """The state on $on from the facts: the relationship-type, RFM and flag CTEs, joined.
+
+    rollup_schema: where the risk flags' rollup is (None: the loan snapshots themselves).
+    """
+    return f"""WITH {CUST_CTE}, sel AS (SELECT * FROM cust),
+{rel_ctes("$on", rollups=rollup_schema)},
+{RFM_CTES},
+{FLAG_CTES}
+SELECT rel.customer_id, rel.customer_name, rel.branch_id, rel.tier, rel.manager,
+       rel.relationship_manager,
+       rel.r12, rel.p12, rel.l6, rel.risky_loan, rel.r12_rank, rel.n_active, rel.rel_type,
+       rfm.recency_days, rfm.frequency, rfm.monetary, rfm.r_score, rfm.f_score, rfm.m_score,
+       rfm.segment,
+       {", ".join("wl." + c.strip() for c in WL_COLUMNS.split(","))}
+FROM rel
+LEFT JOIN rfm ON rfm.customer_id = rel.customer_id
+LEFT JOIN wl ON wl.customer_id = rel.customer_id
+ORDER BY rel.customer_id"""
+
+
+def raw_params(con: duckdb.DuckDBPyConnection, day: dt.date) -> dict[str, Any]:
+    """The bound parameters of raw_sql on `day`: the thresholds, the day and its snapshot."""
+    return {
+        **settings_params(),
+        **watchlist_thresholds(),
+        "on": day,
+        "date_to": day,
+        "wl_snap": snapshot_month(con, day),
+        "branches": [],
+        "tiers": [],
+        "managers": [],
+    }
+
+
+def fingerprint() -> str:
+    """What a state depends on besides the facts and the day: its layout and the settings."""
+    text = json.dumps(
+        {
+            "version": VERSION,
+            "rollups": rollups.fingerprint(),
+            "settings": settings_params(),
+            "watchlist": watchlist_thresholds(),
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _name(day: dt.date) -> str:
+    return f"customer_state_{day:%Y%m%d}"
+
+
+def _create(
+    con: duckdb.DuckDBPyConnection, target: str, day: dt.date, rollup_schema: str | None
+) -> None:
+    sql = f"CREATE OR REPLACE TABLE {target} AS {raw_sql(rollup_schema)}"
+    con.execute(sql, used_params(sql, raw_params(con, day)))
+
+
+def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    """Whether `table` exists in `schema` ('' = the current database, or 'memory.main.')."""
+    db = schema.split(".")[0] if schema else None
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main' "
+        "AND database_name = coalesce(?, current_database())",
+        [table, db],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+# --- At publish ---------------------------------------------------------------------------
+
+
+def publish_days(con: duckdb.DuckDBPyConnection, schema: str = "") -> list[dt.date]:
+    """The days the default views read: the latest data date and the first day of its year."""
+    # the latest data date as metrics.views.data_bounds reads it, from the rollups just built
+    row = con.execute(rollups.DATE_BOUNDS_SQL.format(s=schema)).fetchone()
+    if row is None or row[1] is None:
+        return []
+    latest = row[1].date() if isinstance(row[1], dt.datetime) else row[1]
+    return sorted({dt.date(latest.year, 1, 1), latest})
+
+
+def _stored(con: duckdb.DuckDBPyConnection, schema: str) -> dict[dt.date, tuple[str, str]]:
+    """The registry of the states built at publish: day -> (fingerprint, revenue_fp)."""
+    if not _exists(con, schema, REGISTRY):
+        return {}
+    rows = con.execute(f"SELECT day, fingerprint, revenue_fp FROM {schema}{REGISTRY}").fetchall()
+    return {r[0]: (str(r[1]), str(r[2])) for r in rows}
+
+
+def _revenue_fp(con: duckdb.DuckDBPyConnection, schema: str, day: dt.date) -> str:
+    """The row count and hash sum of the revenue months a state of `day` reads (from
+    rollup_revenue_months, metrics.engine.revenue_state): equal when those rows are."""
+    window = max(REVENUE_MONTHS, 2 * int(watchlist_thresholds()["wl_months"]))
+    m0 = day.year * 12 + day.month - 1
+    lo = dt.date((m0 - window) // 12, (m0 - window) % 12 + 1, 1)
+    row = con.execute(
+        f"SELECT coalesce(sum(n), 0), coalesce(sum(fp), 0) FROM {schema}rollup_revenue_months "
+        "WHERE month > ? AND month <= ?",
+        [lo, day],
+    ).fetchone()
+    return f"{row[0]}:{row[1]}" if row else ""
+
+
+def build(
+    con: duckdb.DuckDBPyConnection, schema: str = "", changed: set[str] | None = None
+) -> None:
+    """(Re)build the publish-time states into `schema`, after the rollups they read.
+
+    changed: the contract tables written since the last build (None: all). A day's state is
+    kept when its settings are the same and no fact it reads changed: none of READS, or
+    only revenue rows outside its months (a load of old months).
+    """
+    days = publish_days(con, schema)
+    fp = fingerprint()
+    stored = _stored(con, schema)
+    touched = None if changed is None else changed.intersection(READS)
+    fresh: list[tuple[dt.date, str, str]] = []
+    for d in days:
+        revenue = _revenue_fp(con, schema, d)
+        old = stored.get(d)
+        same = (
+            touched is not None
+            and old is not None
+            and old[0] == fp
+            and touched <= {"revenue"}
+            and old[1] == revenue
+            and _exists(con, schema, _name(d))
+        )
+        if not same:
+            _create(con, f"{schema}{_name(d)}", d, schema)
+        fresh.append((d, fp, revenue))
+    for d in stored:
+        if d not in days:
+            con.execute(f"DROP TABLE IF EXISTS {schema}{_name(d)}")
+    con.execute(
+        f"CREATE OR REPLACE TABLE {schema}{REGISTRY} "
+        "(day DATE, fingerprint VARCHAR, revenue_fp VARCHAR)"
+    )
+    if fresh:  # an empty store has no data date, hence no state
+        con.executemany(f"INSERT INTO {schema}{REGISTRY} VALUES (?, ?, ?)", fresh)
+
+
+# --- For readers --------------------------------------------------------------------------
+
+_FALLBACK_REGISTRY = "customer_state_cache"
+
+
+def table(con: duckdb.DuckDBPyConnection, day: dt.date) -> str:
+    """The (qualified) name of a table holding every active customer's state on `day`.
+
+    The store's own when it was built at publish with today's settings; else one built
+    once in this connection's private catalog, named by the day and the settings.
+    """
+    fp = fingerprint()
+    if _stored(con, "").get(day, ("",))[0] == fp and _exists(con, "", _name(day)):
+        return _name(day)
+    schema = rollups._fallback_schema(con)
+    name = f"{_name(day)}_{fp}"
+    if _exists(con, schema, name):
+        return schema + name
+    with _LOCK:
+        if not _exists(con, schema, name):
+            _build_fallback(con, schema, name, day)
+    return schema + name
+
+
+def _build_fallback(con: duckdb.DuckDBPyConnection, schema: str, name: str, day: dt.date) -> None:
+    """Build one day's state in the private catalog; keep at most FALLBACK_DAYS of them."""
+    _create(con, schema + name, day, rollups.location(con))
+    reg = schema + _FALLBACK_REGISTRY
+    con.execute(f"CREATE TABLE IF NOT EXISTS {reg} (name VARCHAR, seq BIGINT)")
+    con.execute(f"INSERT INTO {reg} SELECT ?, coalesce(max(seq), 0) + 1 FROM {reg}", [name])
+    old = con.execute(f"SELECT name FROM {reg} ORDER BY seq DESC OFFSET {FALLBACK_DAYS}").fetchall()
+    for (stale,) in old:
+        con.execute(f"DROP TABLE IF EXISTS {schema}{stale}")
+        con.execute(f"DELETE FROM {reg} WHERE name = ?", [stale])
