@@ -151,24 +151,24 @@ def new_lending_by_month(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataF
 
     Index: month start (every month the period touches); columns current, last_year.
     """
+    s = rollups.location(con)  # rollup_disbursed: new_loan_amount per day, branch, tier, ...
     sql = f"""
-        WITH {SELECTED_CUSTOMERS},
-        months AS (
+        WITH months AS (
             SELECT CAST(m AS DATE) AS month
             FROM range(date_trunc('month', CAST($date_from AS DATE)),
                        CAST($date_to AS DATE) + INTERVAL 1 DAY, INTERVAL 1 MONTH) r(m)
         ),
         cur AS (
-            SELECT date_trunc('month', disbursed_date) AS month, sum(amount) AS amount
-            FROM loans JOIN sel USING (customer_id)
-            WHERE disbursed_date BETWEEN $date_from AND $date_to
+            SELECT date_trunc('month', x.day) AS month, sum(x.new_loan_amount) AS amount
+            FROM {s}rollup_disbursed x
+            WHERE x.day BETWEEN $date_from AND $date_to AND {kpis.customer_ok("x")}
             GROUP BY ALL
         ),
         prev AS (
-            SELECT date_trunc('month', disbursed_date) + INTERVAL 12 MONTH AS month,
-                   sum(amount) AS amount
-            FROM loans JOIN sel USING (customer_id)
-            WHERE disbursed_date BETWEEN $prev_from AND $prev_to
+            SELECT date_trunc('month', x.day) + INTERVAL 12 MONTH AS month,
+                   sum(x.new_loan_amount) AS amount
+            FROM {s}rollup_disbursed x
+            WHERE x.day BETWEEN $prev_from AND $prev_to AND {kpis.customer_ok("x")}
             GROUP BY ALL
         )
         SELECT months.month,
