@@ -55,9 +55,9 @@ def peer_shares(
     con: duckdb.DuckDBPyConnection, f: Filters, on: dt.date | None = None
 ) -> pd.DataFrame:
     """Per tier (the filter's tiers) and category: peers, holders, share; by tier, category."""
-    with whitespace_state.tables(con, _day(f, on)) as (_, share):
+    with whitespace_state.tables(con, _day(f, on)) as state:
         sql = (
-            f"SELECT tier, category, peers, holders, share FROM {share} "
+            f"SELECT tier, category, peers, holders, share FROM {state.share} "
             f"WHERE {TIER_OK.format(col='tier')} ORDER BY tier, category"
         )
         return run(con, sql, f.params())
@@ -82,10 +82,10 @@ def customers(
     if limit is not None and limit < 0:
         raise ValueError(f"limit must be >= 0, not {limit}")
     where, extra = _where(next_best, search)
-    with whitespace_state.tables(con, _day(f, on)) as (table, _):
+    with whitespace_state.tables(con, _day(f, on)) as state:
         sql = (
             "SELECT customer_id, customer_name, branch_id, tier, relationship_manager, "
-            f"held_key AS held, next_best, next_best_share FROM {table} WHERE {where} "
+            f"held_key AS held, next_best, next_best_share FROM {state.customers} WHERE {where} "
             "ORDER BY customer_id"
         )
         if limit is not None:
@@ -95,8 +95,7 @@ def customers(
         # con.sql refuses to run while an earlier execute's result is unfinished: finish it.
         con.complete()
         out = con.sql(sql, params=used_params(sql, {**f.params(), **extra})).to_arrow_table()
-        held = f"SELECT held_key, any_value(held) FROM {table} GROUP BY held_key"
-        lists = dict(con.execute(held).fetchall())
+        lists = dict(con.execute(f"SELECT held_key, held FROM {state.held}").fetchall())
     frame = out.to_pandas()
     for col in frame.columns:  # as .df() gives them: a text column without a value is object
         if isinstance(frame[col].dtype, pd.StringDtype) and not frame[col].notna().any():
@@ -128,8 +127,8 @@ def count_customers(
 ) -> int:
     """How many rows `customers` returns with the same arguments and no limit."""
     where, extra = _where(next_best, search)
-    with whitespace_state.tables(con, _day(f, on)) as (table, _):
-        sql = f"SELECT count(*) FROM {table} WHERE {where}"
+    with whitespace_state.tables(con, _day(f, on)) as state:
+        sql = f"SELECT count(*) FROM {state.customers} WHERE {where}"
         row = con.execute(sql, used_params(sql, {**f.params(), **extra})).fetchone()
     return int(row[0]) if row else 0
 
@@ -138,9 +137,9 @@ def next_best_counts(
     con: duckdb.DuckDBPyConnection, f: Filters, on: dt.date | None = None
 ) -> pd.DataFrame:
     """Per category, how many selected customers have it as next best (most first)."""
-    with whitespace_state.tables(con, _day(f, on)) as (table, _):
+    with whitespace_state.tables(con, _day(f, on)) as state:
         sql = (
-            f"SELECT next_best AS category, count(*) AS customers FROM {table} "
+            f"SELECT next_best AS category, count(*) AS customers FROM {state.customers} "
             f"WHERE next_best IS NOT NULL AND {customer_ok()} "
             "GROUP BY next_best ORDER BY customers DESC, category"
         )

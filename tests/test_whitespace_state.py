@@ -89,8 +89,8 @@ def _searched(frame: pd.DataFrame, text: str) -> pd.DataFrame:
 
 
 def _source(con: duckdb.DuckDBPyConnection, on: dt.date) -> str:
-    with whitespace_state.tables(con, on) as (customers, _):
-        return customers
+    with whitespace_state.tables(con, on) as state:
+        return state.customers
 
 
 @pytest.fixture(scope="module")
@@ -181,10 +181,12 @@ def test_a_load_changes_the_whitespace_state_in_the_same_publish(
     built: list[dt.date | None] = []  # the days each publish rebuilt the state of
     real_write = whitespace_state._write
 
-    def recording_write(c: duckdb.DuckDBPyConnection, a: str, b: str, on: dt.date | None) -> None:
-        if not a.startswith("memory."):
+    def recording_write(
+        c: duckdb.DuckDBPyConnection, state: whitespace_state.State, on: dt.date | None
+    ) -> None:
+        if not state.customers.startswith("memory."):
             built.append(on)
-        real_write(c, a, b, on)
+        real_write(c, state, on)
 
     monkeypatch.setattr(whitespace_state, "_write", recording_write)
     # Revenue of 2023-01, outside the window 2025-01 .. 2025-12: the state is kept as it is.

@@ -1,5 +1,5 @@
 """The cross-sell whitespace state of a day: every active customer's held categories and
-next best category, and the peer shares per tier, as two tables.
+next best category, and the peer shares per tier, as tables.
 
 kpis.md, "Cross-sell whitespace": held = revenue > 0 over the 12 months ending with the
 day's month, for customers active on the day; peers are bank-wide, so the state of a day
@@ -8,11 +8,12 @@ does not depend on the filters, which only pick rows of it (metrics.whitespace).
 WS_CTES is the definition (one statement from the facts); the tables are that statement's
 answer, saved:
 - at publish (metrics.engine.rollups.build, same transaction) for the data's latest day,
-  the day the page opens on: rollup_ws_customers, rollup_ws_share, rollup_ws_meta (day and
-  fingerprint); rebuilt when customers or revenue changed or the latest day moved;
+  the day the page opens on: rollup_ws_customers, rollup_ws_share, rollup_ws_held (the
+  distinct held lists by held_key), rollup_ws_meta (day and fingerprint); rebuilt when
+  customers changed, a changed revenue month is in the day's window, or the day moved;
 - for any other day, on first use, in the reader's private in-memory catalog, kept for
   that connection, which a new publish replaces (metrics.store.Reader): never stale.
-The revenue of the 12 months is grouped once per build (a temp table); the customers and
+The revenue of the window is grouped once per build (a temp table); the customers and
 shares are read from it.
 """
 
@@ -24,7 +25,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 
@@ -123,8 +124,20 @@ def params(on: dt.date | None, **extra: Any) -> dict[str, Any]:
     return {**settings_params(), "on": on, "ws_months": get_settings().whitespace.months, **extra}
 
 
-def _write(con: duckdb.DuckDBPyConnection, customers: str, share: str, on: dt.date | None) -> None:
-    """CREATE the tables `customers` and `share` of the day `on` from the facts on `con`."""
+class State(NamedTuple):
+    """The qualified names of a day's state: customers, share, and held (held_key -> held)."""
+
+    customers: str
+    share: str
+    held: str
+
+
+def _state(prefix: str, suffix: str = "") -> State:
+    return State(*(f"{prefix}{name}{suffix}" for name in State._fields))
+
+
+def _write(con: duckdb.DuckDBPyConnection, state: State, on: dt.date | None) -> None:
+    """CREATE the tables of `state` for the day `on` from the facts on `con` (share last)."""
     p = params(on, branches=[], tiers=[], managers=[])
     cat = "_crm_ws_cat"
 
@@ -134,11 +147,15 @@ def _write(con: duckdb.DuckDBPyConnection, customers: str, share: str, on: dt.da
     ex(f"CREATE OR REPLACE TEMP TABLE {cat} AS WITH {CUST_CTE}, {CAT_CTES} SELECT * FROM ws_cat")
     head = f"WITH {CUST_CTE}, {sel_cte(None)}, ws_cat AS (SELECT * FROM temp.main.{cat}), "
     ex(
-        f"CREATE OR REPLACE TABLE {customers} AS {head}{SHARE_CTES}\n"
+        f"CREATE OR REPLACE TABLE {state.customers} AS {head}{SHARE_CTES}\n"
         f"SELECT {CUSTOMER_COLUMNS}, {HELD_KEY} FROM ws_customers ORDER BY customer_id"
     )
     ex(
-        f"CREATE OR REPLACE TABLE {share} AS {head}{SHARE_CTES}\n"
+        f"CREATE OR REPLACE TABLE {state.held} AS "
+        f"SELECT DISTINCT held_key, held FROM {state.customers} ORDER BY held_key"
+    )
+    ex(
+        f"CREATE OR REPLACE TABLE {state.share} AS {head}{SHARE_CTES}\n"
         f"SELECT {SHARE_COLUMNS} FROM ws_share ORDER BY tier, category"
     )
     con.execute(f"DROP TABLE temp.main.{cat}")
@@ -185,7 +202,7 @@ def build(
         )
         if "customers" not in changed and not revenue:
             return
-    _write(con, f"{schema}rollup_ws_customers", f"{schema}rollup_ws_share", day)
+    _write(con, _state(f"{schema}rollup_ws_"), day)
     con.execute(f"CREATE OR REPLACE TABLE {schema}rollup_ws_meta (day DATE, fingerprint VARCHAR)")
     con.execute(f"INSERT INTO {schema}rollup_ws_meta VALUES (?, ?)", [day, fingerprint()])
 
@@ -209,8 +226,8 @@ def _private_schema(con: duckdb.DuckDBPyConnection) -> str:
 
 
 @contextlib.contextmanager
-def tables(con: duckdb.DuckDBPyConnection, on: dt.date) -> Iterator[tuple[str, str]]:
-    """The (customers, share) tables of the day `on`, for the duration of the block.
+def tables(con: duckdb.DuckDBPyConnection, on: dt.date) -> Iterator[State]:
+    """The tables of the day `on`, for the duration of the block.
 
     The published ones when they are that day's; else this reader's private copy, built on
     first use. Private copies are read under a lock: a build of another day may clear them.
@@ -219,15 +236,14 @@ def tables(con: duckdb.DuckDBPyConnection, on: dt.date) -> Iterator[tuple[str, s
     private = _private_schema(con)
     for schema in ("", private):
         if _saved_day(con, schema) == (on, fp):
-            yield f"{schema}rollup_ws_customers", f"{schema}rollup_ws_share"
+            yield _state(f"{schema}rollup_ws_")
             return
-    tag = f"{on:%Y%m%d}_{fp}"
-    customers, share = f"ws_customers_{tag}", f"ws_share_{tag}"
+    state = _state(f"{private}ws_", f"_{on:%Y%m%d}_{fp}")
     with _LOCK:
-        if not _has_table(con, private, share):
+        if not _has_table(con, private, state.share.removeprefix(private)):
             _clear_if_full(con, private)
-            _write(con, private + customers, private + share, on)
-        yield private + customers, private + share
+            _write(con, state, on)
+        yield state
 
 
 def _clear_if_full(con: duckdb.DuckDBPyConnection, schema: str) -> None:
@@ -236,11 +252,11 @@ def _clear_if_full(con: duckdb.DuckDBPyConnection, schema: str) -> None:
     names = [
         str(r[0])
         for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? "
-            "AND schema_name = 'main' AND regexp_matches(table_name, '^ws_(customers|share)_')",
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name = "
+            "'main' AND regexp_matches(table_name, '^ws_(customers|share|held)_')",
             [db],
         ).fetchall()
     ]
-    if len(names) >= 2 * MAX_DAYS:
+    if len(names) >= len(State._fields) * MAX_DAYS:
         for name in names:
             con.execute(f"DROP TABLE IF EXISTS {schema}{name}")
