@@ -293,3 +293,60 @@ def test_limit_search_and_count_on_the_desk_bank(desk: duckdb.DuckDBPyConnection
     assert _ids(whitespace.customers(desk, tier_c, DAY, search="K1", limit=1)) == ["K10"]
     with pytest.raises(ValueError, match="limit"):
         whitespace.customers(desk, Q1, DAY, limit=-1)
+
+
+# --- private days: bounded, shared by a reader's cursors --------------------------------------
+
+
+def test_private_days_are_bounded_and_still_answer(seed: duckdb.DuckDBPyConnection) -> None:
+    f = Filters(D(2025, 1, 1), D(2025, 1, 1))
+    days = [D(2024, m, 28) for m in range(1, whitespace_state.MAX_DAYS + 3)]  # 10 days
+    for day in days:
+        pd.testing.assert_frame_equal(
+            whitespace.customers(seed, f, day), _raw_customers(seed, f, day)
+        )
+        kept = seed.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'memory' "
+            "AND table_name LIKE 'ws_share_%'"
+        ).fetchall()[0][0]
+        assert 1 <= kept <= whitespace_state.MAX_DAYS
+
+
+def test_cursors_of_one_reader_build_a_day_once_and_agree(tmp_path: Path) -> None:
+    import threading
+
+    from metrics.store import Reader
+
+    reader = Reader(build_seed_store(tmp_path / "seed.duckdb"))
+    f, day = Filters(D(2025, 1, 1), D(2025, 1, 1)), D(2025, 7, 15)
+    built: list[int] = []
+    answers: list[pd.DataFrame] = []
+    errors: list[BaseException] = []
+
+    def ask() -> None:
+        cur, _ = reader.cursor()
+        try:
+            answers.append(whitespace.customers(cur, f, day))
+            built.append(
+                cur.execute(
+                    "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'memory' "
+                    "AND table_name LIKE 'ws_share_20250715_%'"
+                ).fetchall()[0][0]
+            )
+        except BaseException as exc:  # reported below: the assertion names it
+            errors.append(exc)
+        finally:
+            cur.close()
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert built == [1, 1, 1, 1]  # one private copy of the day, shared by every cursor
+    cur, _ = reader.cursor()
+    expected = _raw_customers(cur, f, day)
+    cur.close()
+    for got in answers:
+        pd.testing.assert_frame_equal(got, expected)
