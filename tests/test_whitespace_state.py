@@ -295,6 +295,19 @@ def test_limit_search_and_count_on_the_desk_bank(desk: duckdb.DuckDBPyConnection
         whitespace.customers(desk, Q1, DAY, limit=-1)
 
 
+def test_rows_come_by_customer_id_without_insertion_order(desk: duckdb.DuckDBPyConnection) -> None:
+    # A reader told it need not keep insertion order sorts; the 14 ids K01 .. K15 (no K14).
+    path = desk.execute("SELECT path FROM duckdb_databases() WHERE database_name = 'store'")
+    con = connect_reader(Path(str(path.fetchall()[0][0])))
+    try:
+        con.execute("SET preserve_insertion_order = false")
+        expected = [f"K{i:02d}" for i in range(1, 16) if i != 14]
+        assert _ids(whitespace.customers(con, Q1, DAY)) == expected
+        assert _ids(whitespace.customers(con, Q1, DAY, limit=2)) == ["K01", "K02"]
+    finally:
+        con.close()
+
+
 # --- private days: bounded, shared by a reader's cursors --------------------------------------
 
 
