@@ -4,93 +4,63 @@ Spec: ../shared/spec/kpis.md, "Cross-sell whitespace". Peers are bank-wide (ever
 customer of the tier with revenue rows in the window, whatever the filters), so a customer's
 next best category does not change with the filters, like relationship types and RFM. The
 categories considered are those some active customer holds. `whitespace` CLI.
+
+The state of a day (every active customer's held and next best categories, the shares) is
+metrics.engine.whitespace_state's: published for the latest day, built once for another.
+These functions only pick the filters' rows of it.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import gc
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from metrics.config import get_settings
-from metrics.engine.sql import CUST_CTE, TIER_OK, run, sel_cte, settings_params
+from metrics.engine import whitespace_state
+from metrics.engine.sql import TIER_OK, customer_ok, run, used_params
 from metrics.filters import Filters
 from metrics.watchlist import add_filter_args, open_for_cli
 
-_ACTIVE = "{a}.onboard_date <= $on::DATE AND ({a}.churn_date IS NULL OR {a}.churn_date > $on::DATE)"
 
-# Month bounds as expressions of $on, not of a CTE: the scan of revenue skips other months.
-_M0 = "CAST(date_trunc('month', $on::DATE) AS DATE)"
-
-# CTEs ending in ws_customers (the selected active customers with held and next_best) and
-# ws_share (tier, category, share, peers). Needs `cust` and `sel`.
-WS_CTES = f"""ws_active AS (SELECT customer_id, tier FROM cust WHERE {_ACTIVE.format(a="cust")}),
-ws_cat AS (  -- summed per customer and category first, then given the tier
-    SELECT r.customer_id, a.tier, r.category, r.rev
-    FROM (SELECT customer_id, product_category AS category, sum(revenue) AS rev
-          FROM revenue
-          WHERE month > {_M0} - to_months($ws_months) AND month <= {_M0}
-          GROUP BY customer_id, product_category) r
-    JOIN ws_active a ON a.customer_id = r.customer_id
-),
-ws_held AS (SELECT customer_id, tier, category FROM ws_cat WHERE rev > 0),
-ws_peers AS (SELECT tier, count(DISTINCT customer_id) AS peers FROM ws_cat GROUP BY tier),
-ws_universe AS (SELECT DISTINCT category FROM ws_held),
-ws_holders AS (SELECT tier, category, count(*) AS holders FROM ws_held GROUP BY ALL),
-ws_share AS (
-    SELECT p.tier, u.category, p.peers, coalesce(h.holders, 0) AS holders,
-           (coalesce(h.holders, 0) / p.peers)::DOUBLE AS share
-    FROM ws_peers p CROSS JOIN ws_universe u
-    LEFT JOIN ws_holders h ON h.tier = p.tier AND h.category = u.category
-),
-ws_sel AS (
-    SELECT sel.customer_id, sel.customer_name, sel.branch_id, sel.tier, sel.relationship_manager
-    FROM sel WHERE {_ACTIVE.format(a="sel")}
-),
-ws_ranked AS (  -- per tier, its categories best first (share descending, then name)
-    SELECT tier, list({{'category': category, 'share': share}} ORDER BY share DESC, category)
-               AS ranked
-    FROM ws_share GROUP BY tier
-),
-ws_held_list AS (
-    SELECT customer_id, list(category ORDER BY category) AS held FROM ws_held GROUP BY customer_id
-),
-ws_next AS (  -- the first of the tier's categories the customer does not hold
-    SELECT s.*, coalesce(h.held, []::VARCHAR[]) AS held,
-           list_filter(k.ranked, lambda x: NOT list_contains(coalesce(h.held, []), x.category))[1]
-               AS best
-    FROM ws_sel s
-    LEFT JOIN ws_held_list h ON h.customer_id = s.customer_id
-    LEFT JOIN ws_ranked k ON k.tier = s.tier
-),
-ws_customers AS (
-    SELECT * EXCLUDE (best), best.category AS next_best, best.share AS next_best_share
-    FROM ws_next
-)"""
+def _day(f: Filters, on: dt.date | None) -> dt.date:
+    day = on or f.date_to
+    return day.date() if isinstance(day, dt.datetime) else day
 
 
-def _sql(select: str) -> str:
-    return "WITH " + ",\n".join((CUST_CTE, sel_cte(None), WS_CTES)) + "\n" + select
-
-
-def _params(f: Filters, on: dt.date | None, **extra: Any) -> dict[str, Any]:
-    months = get_settings().whitespace.months
-    return {**settings_params(), **f.params(), "on": on or f.date_to, "ws_months": months, **extra}
+def _where(next_best: str | None, search: str | None) -> tuple[str, dict[str, Any]]:
+    """SQL condition and parameters: the filters' customers, next best, search text."""
+    cond = [customer_ok()]
+    extra: dict[str, Any] = {}
+    if next_best is not None:
+        cond.append("next_best = $next_best")
+        extra["next_best"] = next_best
+    text = (search or "").strip()
+    if text:
+        cond.append(
+            "(contains(lower(customer_id), lower($search)) "
+            "OR contains(lower(customer_name), lower($search)))"
+        )
+        extra["search"] = text
+    return " AND ".join(cond), extra
 
 
 def peer_shares(
     con: duckdb.DuckDBPyConnection, f: Filters, on: dt.date | None = None
 ) -> pd.DataFrame:
     """Per tier (the filter's tiers) and category: peers, holders, share; by tier, category."""
-    sql = _sql(
-        "SELECT tier, category, peers, holders, share FROM ws_share "
-        f"WHERE {TIER_OK.format(col='tier')} ORDER BY tier, category"
-    )
-    return run(con, sql, _params(f, on))
+    with whitespace_state.tables(con, _day(f, on)) as state:
+        sql = (
+            f"SELECT tier, category, peers, holders, share FROM {state.share} "
+            f"WHERE {TIER_OK.format(col='tier')} ORDER BY tier, category"
+        )
+        return run(con, sql, f.params())
 
 
 def customers(
@@ -98,32 +68,90 @@ def customers(
     f: Filters,
     on: dt.date | None = None,
     next_best: str | None = None,
+    *,
+    limit: int | None = None,
+    search: str | None = None,
 ) -> pd.DataFrame:
     """The selected customers active on `on`: held categories (a list) and next best category.
 
     With `next_best`, only the customers whose next best category it is (a campaign list).
     next_best is None for a customer who holds every category (or whose tier has no peers).
+    search: only customers whose id or name contains it (case-insensitive, trimmed).
+    limit: the first `limit` rows by customer_id (count_customers gives how many in all).
     """
-    sql = _sql(
-        "SELECT customer_id, customer_name, branch_id, tier, relationship_manager, held, "
-        "next_best, next_best_share FROM ws_customers "
-        "WHERE $next_best::VARCHAR IS NULL OR next_best = $next_best::VARCHAR "
-        "ORDER BY customer_id"
-    )
-    out = run(con, sql, _params(f, on, next_best=next_best))
-    out["held"] = [list(x) for x in out["held"]]
-    return out
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be >= 0, not {limit}")
+    where, extra = _where(next_best, search)
+    with whitespace_state.tables(con, _day(f, on)) as state:
+        sql = (
+            "SELECT customer_id, customer_name, branch_id, tier, relationship_manager, "
+            f"held_key AS held, next_best, next_best_share FROM {state.customers} WHERE {where}"
+        )
+        if not _keeps_insertion_order(con):  # the state is stored by customer_id
+            sql += " ORDER BY customer_id"
+        if limit is not None:
+            sql += " LIMIT $limit"
+            extra["limit"] = limit
+        # Through Arrow: several times faster than .df() for 100,000s of strings, same frame.
+        # con.sql refuses to run while an earlier execute's result is unfinished: finish it.
+        con.complete()
+        out = con.sql(sql, params=used_params(sql, {**f.params(), **extra})).to_arrow_table()
+        lists = dict(con.execute(f"SELECT held_key, held FROM {state.held}").fetchall())
+    frame = out.to_pandas()
+    for col in frame.columns:  # as .df() gives them: a text column without a value is object
+        if isinstance(frame[col].dtype, pd.StringDtype) and not frame[col].notna().any():
+            frame[col] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
+    with _gc_paused():  # 100,000s of small lists: the collector's passes would dominate
+        frame["held"] = [list(lists[k]) for k in frame["held"].tolist()]
+    return frame
+
+
+def _keeps_insertion_order(con: duckdb.DuckDBPyConnection) -> bool:
+    """DuckDB returns a table's rows in the order they were written unless told it need not
+    (preserve_insertion_order, on by default): no sort of 100,000s of ids is needed."""
+    row = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()
+    return bool(row and row[0][0])
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection in the block (turned back on if it was on)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def count_customers(
+    con: duckdb.DuckDBPyConnection,
+    f: Filters,
+    on: dt.date | None = None,
+    next_best: str | None = None,
+    *,
+    search: str | None = None,
+) -> int:
+    """How many rows `customers` returns with the same arguments and no limit."""
+    where, extra = _where(next_best, search)
+    with whitespace_state.tables(con, _day(f, on)) as state:
+        sql = f"SELECT count(*) FROM {state.customers} WHERE {where}"
+        row = con.execute(sql, used_params(sql, {**f.params(), **extra})).fetchone()
+    return int(row[0]) if row else 0
 
 
 def next_best_counts(
     con: duckdb.DuckDBPyConnection, f: Filters, on: dt.date | None = None
 ) -> pd.DataFrame:
     """Per category, how many selected customers have it as next best (most first)."""
-    sql = _sql(
-        "SELECT next_best AS category, count(*) AS customers FROM ws_customers "
-        "WHERE next_best IS NOT NULL GROUP BY next_best ORDER BY customers DESC, category"
-    )
-    return run(con, sql, _params(f, on))
+    with whitespace_state.tables(con, _day(f, on)) as state:
+        sql = (
+            f"SELECT next_best AS category, count(*) AS customers FROM {state.customers} "
+            f"WHERE next_best IS NOT NULL AND {customer_ok()} "
+            "GROUP BY next_best ORDER BY customers DESC, category"
+        )
+        return run(con, sql, f.params())
 
 
 def _run_cli(args: argparse.Namespace) -> int:

@@ -32,7 +32,7 @@ from typing import Any
 import duckdb
 
 from metrics.contract import TABLES
-from metrics.engine import revenue_state
+from metrics.engine import revenue_state, whitespace_state
 from metrics.engine.revenue_state import revenue_customers_sql
 from metrics.engine.sources import SLIM_SQL, SOURCE_DATES_SQL, SOURCES, Source
 from metrics.engine.sql import (
@@ -168,6 +168,7 @@ def build(
         else:
             ex(sql)
     ex(f"CREATE OR REPLACE TABLE {schema}rollup_sources AS {SOURCE_DATES_SQL}")
+    whitespace_state.build(con, schema, changed, months)
     ex(f"CREATE OR REPLACE TABLE {schema}rollup_meta (key VARCHAR, value VARCHAR)")
     rows = [("fingerprint", fingerprint())]
     rows += [(f"rows:{t}", str(n)) for t, n in _row_counts(con).items()]
