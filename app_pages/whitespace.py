@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from metrics import whitespace
-from ui import desk, page, sidebar, tables
+from ui import desk, page, sidebar
 from ui.fmt import fmt_date
 from ui.i18n import t
 
@@ -25,23 +25,26 @@ category = desk.category_picker(counts, lang, key="ws_category")
 if category is None:
     page.empty("no_data_period", lang)
 else:
-    campaign = page.load(whitespace.customers, f, on, next_best=category)
-    tables.table(
-        desk.whitespace_frame(campaign, lang),
-        f"next_best_{category}",
+    desk.customer_list(
+        whitespace.customers,
+        whitespace.count_customers,
         f,
         lang,
+        on,
+        next_best=category,
+        name=f"next_best_{category}",
         title=t("ws_campaign", lang, category=desk.category_name(category, lang)),
         key="t_campaign",
     )
 
 st.subheader(t("ws_customers", lang))
-every = page.load(whitespace.customers, f, on)
-tables.table(
-    desk.whitespace_frame(every, lang),
-    "whitespace",
+desk.customer_list(
+    whitespace.customers,
+    whitespace.count_customers,
     f,
     lang,
+    on,
+    name="whitespace",
     title=t("ws_customers", lang),
     key="t_whitespace",
 )

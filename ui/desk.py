@@ -7,7 +7,7 @@ come from metrics.scorecards / watchlist / whitespace, and only get labelled and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -21,6 +21,7 @@ from metrics.filters import UNASSIGNED, Filters
 from metrics.registry import KPIS
 from ui import names, page, tables
 from ui.charts import domain as domain_charts
+from ui.data import deferred
 from ui.fmt import DASH, fmt_date, fmt_pct, fmt_value, is_missing
 from ui.i18n import t, value_name
 
@@ -227,6 +228,36 @@ def whitespace_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     out["held"] = [sep.join(category_name(x, lang) for x in held) or DASH for held in frame["held"]]
     out["next_best"] = [category_name(x, lang) for x in frame["next_best"]]
     return out
+
+
+def customer_list(
+    fetch: Callable[..., pd.DataFrame],
+    count: Callable[..., int],
+    f: Filters,
+    lang: str,
+    *args: Any,
+    name: str,
+    title: str,
+    key: str,
+    shape: Callable[[pd.DataFrame, str], pd.DataFrame] = whitespace_frame,
+    **kwargs: Any,
+) -> None:
+    """A desk page's customer list: the first rows a grid draws and how many there are on
+    screen, every row in the downloads (fetched when a button is clicked). `fetch` takes
+    `limit=`; `count` the same arguments without it; `shape` words the rows."""
+    shown = page.load(fetch, f, *args, limit=tables.GRID_ROWS, **kwargs)
+    total = page.load(count, f, *args, **kwargs)
+    everything = deferred(fetch, f, *args, **kwargs)
+    tables.table(
+        shape(shown, lang),
+        name,
+        f,
+        lang,
+        title=title,
+        key=key,
+        total=total,
+        everything=lambda: shape(everything(), lang),
+    )
 
 
 def category_picker(counts: pd.DataFrame, lang: str, key: str) -> str | None:
