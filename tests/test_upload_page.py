@@ -154,7 +154,7 @@ def test_good_file_shows_a_preview_loads_and_compares_kpis(store: Path) -> None:
     at.button(key="upload_load").click()
     at.run()
     assert not at.exception
-    assert "surveys_dec.csv → surveys：新增 2 行，替换 0 行（导入编号 10）" in texts(at.success)
+    assert "surveys_dec.csv → 满意度调查：新增 2 行，替换 0 行（导入编号 10）" in texts(at.success)
     assert len(rows(store, "surveys")) == 9  # 7 seed + 2
     kpis = frame(at, KPIS)
     csat = kpis[kpis.iloc[:, 0] == "满意率"].iloc[0]
@@ -306,7 +306,10 @@ def test_undo_restores_the_store_exactly(store: Path) -> None:
     # The seed's customers load (load 2) cannot be undone: loans point at those customers.
     undo_picker(at).set_value(2)
     confirm_undo(at)
-    assert "不能撤销导入 2" in texts(at.error) and "would break a link" in texts(at.error)
+    # in Chinese, from the error's codes: all 11 seed loans would point at no customer
+    error = texts(at.error)
+    assert "不能撤销导入 2：撤销导入 2 会破坏数据关联：" in error
+    assert "11 行贷款将指向不存在的客户编号" in error and "would break" not in error
     assert everything(store) == before
 
 
@@ -414,8 +417,8 @@ def test_customers_and_their_loans_load_in_one_batch(store: Path) -> None:
     at.run()
     assert not at.exception
     # Loaded in dependency order: customers (load 10) before loans (load 11).
-    assert "customers_new.csv → customers：新增 1 行，替换 0 行（导入编号 10）" in texts(at.success)
-    assert "loans_new.csv → loans：新增 1 行，替换 0 行（导入编号 11）" in texts(at.success)
+    assert "customers_new.csv → 客户：新增 1 行，替换 0 行（导入编号 10）" in texts(at.success)
+    assert "loans_new.csv → 贷款：新增 1 行，替换 0 行（导入编号 11）" in texts(at.success)
     kpis = frame(at, KPIS)
     lending = kpis[kpis.iloc[:, 0] == "新增贷款"].iloc[0]
     # No seed loan is disbursed in December 2025 (tests/seed/loans.csv: the 2025 ones are
@@ -517,7 +520,7 @@ def test_undo_picker_follows_every_load_and_offers_only_undoable_loads(store: Pa
     # Loads 10 and 5 are surveys loads older than 11: undo_load would refuse them.
     assert [int(o.split(" · ")[0]) for o in picker.options] == [11, 9, 8, 7, 6, 4, 3, 2, 1]
     first = picker.options[0].split(" · ")
-    assert first[:3] == ["11", "surveys", "surveys_jan.csv"]
+    assert first[:3] == ["11", "满意度调查", "surveys_jan.csv"]  # surveys, in Chinese
     assert len(first[3]) == len("2026-11-24 01:48") and first[4] == "1 行"
     history = frame(at, HISTORY).set_index("编号")
     status = history["可否撤销"]
@@ -568,7 +571,8 @@ def test_progress_steps_are_translated() -> None:
     from ui.upload import progress_step
 
     assert progress_step("Opening the store…", "zh") == "打开数据库"
-    assert progress_step("Writing customers…", "zh") == "写入 customers"
+    assert progress_step("Writing customers…", "zh") == "写入 客户"  # the contract's name
+    assert progress_step("Writing customers…", "en") == "writing customers"
     assert progress_step("Checking the rows…", "en") == "checking the rows"
     assert progress_step("Done", "zh") == "完成"
     assert progress_step("Waiting for another load to finish…") == (

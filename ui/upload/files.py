@@ -66,7 +66,8 @@ def _read(f: UploadedFile, sheet: str | None, encoding: str | None = None) -> Ex
     try:
         return read_extract(f.getvalue(), f.name, sheet, encoding=encoding)
     except (ExtractError, ValueError) as exc:
-        return tr("upload.read_error", name=md(f.name), error=md(exc))
+        error = upload_text.error_text(exc, current_lang())
+        return tr("upload.read_error", name=md(f.name), error=md(error))
 
 
 def _pick_encoding(f: UploadedFile, key: str) -> str | None:
