@@ -23,6 +23,7 @@ from streamlit.testing.v1 import AppTest
 
 from metrics import load as loader
 from metrics import store
+from metrics.load import mappings
 from metrics.load.parse import ExtractError, read_extract
 from tests.conftest import REPO_ROOT
 from tests.seedstore import SEED_DIR, build_seed_store
@@ -181,6 +182,20 @@ def test_a_file_that_cannot_be_read_is_worded_in_each_language() -> None:
         "s.csv 不是 UTF-8 编码（第 2 行，字节 E9），也不能确认是 GBK 中文文本；"
         "请另存为 UTF-8，或指定其编码（上传页的“文本编码”）"
     )
+    assert latin(zh) == set()
+    assert upload_text.error_text(caught.value, "en") == str(caught.value)
+
+
+def test_a_mapping_to_fix_is_worded_in_each_language() -> None:
+    with pytest.raises(mappings.MappingError) as caught:
+        mappings.check_name("a/b")  # "/" is no letter, digit, space, ".", "-" or "_"
+    zh = upload_text.error_text(caught.value, "zh")
+    assert zh == "映射名称为 1 到 80 个文字、数字、空格或“.”“-”“_”，且不以“.”开头；此处为“a/b”"
+    assert upload_text.error_text(caught.value, "en") == str(caught.value)
+    with pytest.raises(mappings.MappingError) as caught:
+        mappings.check_columns("loans", {"借据号": "loan_id", "编号": "loan_id"})
+    zh = upload_text.error_text(caught.value, "zh")
+    assert zh == "表头“借据号”与“编号”都对应贷款的借据编号"
     assert latin(zh) == set()
     assert upload_text.error_text(caught.value, "en") == str(caught.value)
 

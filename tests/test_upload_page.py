@@ -217,7 +217,7 @@ def test_gbk_file_with_chinese_headers_maps_every_column(store: Path) -> None:
     )
     at = open_page()
     drop(at, ("客户.csv", text.encode("gbk")))
-    assert "编码 gb18030" in texts(at.caption)
+    assert "编码 GB18030" in texts(at.caption)  # upper case in Chinese
     assert at.selectbox(key="upload_0_table").value == "customers"
     headers = frame(at, HEADERS)
     assert list(headers.iloc[:, 1]) == [
@@ -352,6 +352,7 @@ def test_xlsx_sheet_choice(store: Path) -> None:
     assert sheet.options == ["说明", "机构"]
     sheet.set_value("机构")
     at.run()
+    assert "格式 Excel (机构)" in texts(at.caption)  # the format by its name, not "xlsx"
     assert at.selectbox(key="upload_0_table").value == "branches"
     assert list(frame(at, PREVIEW)["机构名称"]) == ["深圳分行"]
 
@@ -455,7 +456,7 @@ def test_parquet_file_is_read_typed(store: Path) -> None:
     pq.write_table(table, buf)
     at = open_page()
     drop(at, ("revenue_dec.parquet", buf.getvalue()))
-    assert "格式 parquet · 编码 — · 1 行 · 4 列" in texts(at.caption)
+    assert "格式 Parquet · 编码 — · 1 行 · 4 列" in texts(at.caption)
     assert at.selectbox(key="upload_0_table").value == "revenue"
     preview = frame(at, PREVIEW)
     assert (preview["客户编号"][0], float(preview["收入"][0])) == ("C01", 1234.5)

@@ -297,6 +297,33 @@ STRINGS: dict[str, tuple[str, str]] = {
         "{file} 解压后有 {size} MB；最多读取 {max} MB",
         "{file} unpacks to {size} MB; at most {max} MB are read",
     ),
+    # a saved header mapping the analyst must fix (metrics.load.mappings.MappingError)
+    "load.m.mapping_name": (
+        "映射名称为 1 到 80 个文字、数字、空格或“.”“-”“_”，且不以“.”开头；此处为“{name}”",
+        "A mapping name is 1 to 80 letters, digits, spaces, '.', '-' or '_' and does not "
+        "start with a dot; got '{name}'.",
+    ),
+    "load.m.mapping_table": ("没有名为“{name}”的表", "Unknown table '{name}'."),
+    "load.m.mapping_column": (
+        "{table}没有字段“{name}”（表头“{header}”）",
+        "{table} has no column '{name}' (header '{header}').",
+    ),
+    "load.m.mapping_twice": (
+        "表头“{first}”与“{header}”都对应{table}的{field}",
+        "Headers '{first}' and '{header}' both map to {table}.{field}.",
+    ),
+    "load.m.mapping_missing": (
+        "{folder} 中没有名为“{name}”的已保存映射",
+        "No saved mapping named '{name}' in {folder}.",
+    ),
+    "load.m.mapping_invalid": (
+        "映射文件 {path} 不是有效的映射",
+        "The mapping file {path} is not a valid mapping: {detail}",
+    ),
+    # file formats (Extract.format) as the upload page names them
+    "load.format.csv": ("CSV", "csv"),
+    "load.format.xlsx": ("Excel", "xlsx"),
+    "load.format.parquet": ("Parquet", "parquet"),
     # the load history's code values
     "load.v.append": ("追加", "append"),
     "load.v.upsert": ("更新插入", "upsert"),

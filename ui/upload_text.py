@@ -39,6 +39,17 @@ def table_name(table: str, lang: str) -> str:
     return spec.alias if lang == "zh" and spec is not None else table
 
 
+def format_name(fmt: str, lang: str) -> str:
+    """A file format as `lang` names it (CSV, Excel, Parquet in Chinese); unknown ones as is."""
+    return str(_value(fmt, lang, "load.format"))
+
+
+def encoding_name(encoding: str, lang: str) -> str:
+    """A text encoding as `lang` writes it: upper case in Chinese (UTF-8, GB18030), as Python
+    names it in English (utf-8, gb18030)."""
+    return encoding.upper() if lang == "zh" else encoding
+
+
 def expected_text(table: str, column: str, lang: str) -> str:
     """What a valid value of table.column looks like (Column.expected, in `lang`)."""
     col = _column(table, column)
@@ -188,9 +199,9 @@ def history_values(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
-def _value(value: object, lang: str) -> object:
+def _value(value: object, lang: str, prefix: str = "load.v") -> object:
     if not isinstance(value, str):
         return value
-    key = f"load.v.{value}"
+    key = f"{prefix}.{value}"
     text = t(key, lang)
     return value if text == key else text
