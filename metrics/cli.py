@@ -183,7 +183,7 @@ def _cmd_history(args: argparse.Namespace) -> int:
         print("No loads yet.")
     else:
         with pd.option_context("display.width", 200, "display.max_columns", 20):
-            print(frame.to_string(index=False))
+            print(frame.drop(columns=["message_codes"], errors="ignore").to_string(index=False))
     return 0
 
 

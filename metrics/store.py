@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+import errno
 import fcntl
 import json
 import os
@@ -30,6 +31,7 @@ from typing import Any
 import duckdb
 
 from metrics.contract import TABLES, create_table_sql
+from metrics.errors import CodedError
 
 DEFAULT_DB = Path("data/crm.duckdb")
 DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
@@ -58,12 +60,16 @@ CREATE TABLE IF NOT EXISTS load_history (
     outcome VARCHAR NOT NULL,
     message VARCHAR,
     undone_at TIMESTAMP,
-    undoable BOOLEAN DEFAULT TRUE
+    undoable BOOLEAN DEFAULT TRUE,
+    message_codes VARCHAR
 )
 """
+# message_codes: the message as codes and facts (JSON, metrics.load.report.notes_json), so
+# the history is worded in the reader's language; stores made before it get it added.
+_HISTORY_ADDED = "ALTER TABLE load_history ADD COLUMN IF NOT EXISTS message_codes VARCHAR"
 
 
-class StoreBusyError(RuntimeError):
+class StoreBusyError(CodedError, RuntimeError):
     """Another writer holds the store for longer than we were willing to wait."""
 
 
@@ -71,7 +77,7 @@ class StoreMissingError(FileNotFoundError):
     """The store file does not exist yet."""
 
 
-class StoreWriteError(OSError):
+class StoreWriteError(CodedError, OSError):
     """The store could not be written (disk full, I/O error); it is unchanged."""
 
 
@@ -123,6 +129,7 @@ def reader_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every contract table, the load history and the undo tables if missing."""
     con.execute(LOAD_HISTORY_SQL)
+    con.execute(_HISTORY_ADDED)
     for table in TABLES.values():
         con.execute(create_table_sql(table))
         undo_cols = [f"{c.name} {c.sql_type}" for c in table.columns]
@@ -163,7 +170,10 @@ def _exclusive_lock(
                     told = True
                 if time.monotonic() > deadline:
                     raise StoreBusyError(
-                        f"The store {path} stayed busy for {timeout:.0f} s; try again later."
+                        f"The store {path} stayed busy for {timeout:.0f} s; try again later.",
+                        "store_busy",
+                        path=path,
+                        seconds=f"{timeout:.0f}",
                     ) from None
                 time.sleep(0.1)
         try:
@@ -229,7 +239,7 @@ def write_transaction(
             os.replace(tmp, path)
             _pending_path(path).unlink(missing_ok=True)  # now in load_history
         except (OSError, duckdb.IOException, duckdb.FatalException) as exc:
-            raise StoreWriteError(_write_failure(path, exc)) from exc
+            raise _write_failure(path, exc) from exc
         finally:
             tmp.unlink(missing_ok=True)
             wal.unlink(missing_ok=True)
@@ -348,15 +358,44 @@ def check_free_space(path: Path) -> None:
         raise StoreWriteError(
             f"not enough free disk space to write the store: {_mb(free)} free in "
             f"{path.parent}, {_mb(need)} needed (a copy of the {_mb(size)} store plus "
-            "headroom); free some space and try again. Nothing was changed."
+            "headroom); free some space and try again. Nothing was changed.",
+            "store_no_space",
+            free=_mb(free),
+            folder=path.parent,
+            need=_mb(need),
+            size=_mb(size),
         )
 
 
-def _write_failure(path: Path, exc: BaseException) -> str:
+def _write_failure(path: Path, exc: BaseException) -> StoreWriteError:
+    """The StoreWriteError of a failed write; `cause` names the OS error (ENOSPC, ...) where
+    it is one a person can act on, else "" (the reason is then the system's own text)."""
     if isinstance(exc, StoreWriteError):
-        return str(exc)
+        copy = StoreWriteError(str(exc))
+        copy.parts = list(exc.parts)
+        return copy
     reason = getattr(exc, "strerror", None) or str(exc).strip().splitlines()[0]
-    return f"the store {path} could not be written ({reason}); nothing was changed"
+    return StoreWriteError(
+        f"the store {path} could not be written ({reason}); nothing was changed",
+        "store_unwritable",
+        path=path,
+        cause=_os_cause(exc),
+        reason=reason,
+    )
+
+
+# OS errors a write can meet that a person can act on (their code names the wording).
+_OS_CAUSES = ("ENOSPC", "EDQUOT", "EACCES", "EPERM", "EROFS", "EIO")
+
+
+def _os_cause(exc: BaseException) -> str:
+    """The errno name of an OS error (also inside DuckDB's text, which has no errno)."""
+    number = getattr(exc, "errno", None)
+    name = errno.errorcode.get(number, "") if isinstance(number, int) else ""
+    if name in _OS_CAUSES:
+        return name
+    text = str(exc)
+    return next((n for n in _OS_CAUSES if os.strerror(getattr(errno, n)) in text), "")
 
 
 def _pending_path(path: Path) -> Path:

@@ -154,7 +154,7 @@ def test_good_file_shows_a_preview_loads_and_compares_kpis(store: Path) -> None:
     at.button(key="upload_load").click()
     at.run()
     assert not at.exception
-    assert "surveys_dec.csv → surveys：新增 2 行，替换 0 行（导入编号 10）" in texts(at.success)
+    assert "surveys_dec.csv → 满意度调查：新增 2 行，替换 0 行（导入编号 10）" in texts(at.success)
     assert len(rows(store, "surveys")) == 9  # 7 seed + 2
     kpis = frame(at, KPIS)
     csat = kpis[kpis.iloc[:, 0] == "满意率"].iloc[0]
@@ -217,7 +217,7 @@ def test_gbk_file_with_chinese_headers_maps_every_column(store: Path) -> None:
     )
     at = open_page()
     drop(at, ("客户.csv", text.encode("gbk")))
-    assert "编码 gb18030" in texts(at.caption)
+    assert "编码 GB18030" in texts(at.caption)  # upper case in Chinese
     assert at.selectbox(key="upload_0_table").value == "customers"
     headers = frame(at, HEADERS)
     assert list(headers.iloc[:, 1]) == [
@@ -306,7 +306,10 @@ def test_undo_restores_the_store_exactly(store: Path) -> None:
     # The seed's customers load (load 2) cannot be undone: loans point at those customers.
     undo_picker(at).set_value(2)
     confirm_undo(at)
-    assert "不能撤销导入 2" in texts(at.error) and "would break a link" in texts(at.error)
+    # in Chinese, from the error's codes: all 11 seed loans would point at no customer
+    error = texts(at.error)
+    assert "不能撤销导入 2：撤销导入 2 会破坏数据关联：" in error
+    assert "11 行贷款将指向不存在的客户编号" in error and "would break" not in error
     assert everything(store) == before
 
 
@@ -349,6 +352,7 @@ def test_xlsx_sheet_choice(store: Path) -> None:
     assert sheet.options == ["说明", "机构"]
     sheet.set_value("机构")
     at.run()
+    assert "格式 Excel (机构)" in texts(at.caption)  # the format by its name, not "xlsx"
     assert at.selectbox(key="upload_0_table").value == "branches"
     assert list(frame(at, PREVIEW)["机构名称"]) == ["深圳分行"]
 
@@ -414,8 +418,8 @@ def test_customers_and_their_loans_load_in_one_batch(store: Path) -> None:
     at.run()
     assert not at.exception
     # Loaded in dependency order: customers (load 10) before loans (load 11).
-    assert "customers_new.csv → customers：新增 1 行，替换 0 行（导入编号 10）" in texts(at.success)
-    assert "loans_new.csv → loans：新增 1 行，替换 0 行（导入编号 11）" in texts(at.success)
+    assert "customers_new.csv → 客户：新增 1 行，替换 0 行（导入编号 10）" in texts(at.success)
+    assert "loans_new.csv → 贷款：新增 1 行，替换 0 行（导入编号 11）" in texts(at.success)
     kpis = frame(at, KPIS)
     lending = kpis[kpis.iloc[:, 0] == "新增贷款"].iloc[0]
     # No seed loan is disbursed in December 2025 (tests/seed/loans.csv: the 2025 ones are
@@ -452,7 +456,7 @@ def test_parquet_file_is_read_typed(store: Path) -> None:
     pq.write_table(table, buf)
     at = open_page()
     drop(at, ("revenue_dec.parquet", buf.getvalue()))
-    assert "格式 parquet · 编码 — · 1 行 · 4 列" in texts(at.caption)
+    assert "格式 Parquet · 编码 — · 1 行 · 4 列" in texts(at.caption)
     assert at.selectbox(key="upload_0_table").value == "revenue"
     preview = frame(at, PREVIEW)
     assert (preview["客户编号"][0], float(preview["收入"][0])) == ("C01", 1234.5)
@@ -517,7 +521,7 @@ def test_undo_picker_follows_every_load_and_offers_only_undoable_loads(store: Pa
     # Loads 10 and 5 are surveys loads older than 11: undo_load would refuse them.
     assert [int(o.split(" · ")[0]) for o in picker.options] == [11, 9, 8, 7, 6, 4, 3, 2, 1]
     first = picker.options[0].split(" · ")
-    assert first[:3] == ["11", "surveys", "surveys_jan.csv"]
+    assert first[:3] == ["11", "满意度调查", "surveys_jan.csv"]  # surveys, in Chinese
     assert len(first[3]) == len("2026-11-24 01:48") and first[4] == "1 行"
     history = frame(at, HISTORY).set_index("编号")
     status = history["可否撤销"]
@@ -568,7 +572,8 @@ def test_progress_steps_are_translated() -> None:
     from ui.upload import progress_step
 
     assert progress_step("Opening the store…", "zh") == "打开数据库"
-    assert progress_step("Writing customers…", "zh") == "写入 customers"
+    assert progress_step("Writing customers…", "zh") == "写入 客户"  # the contract's name
+    assert progress_step("Writing customers…", "en") == "writing customers"
     assert progress_step("Checking the rows…", "en") == "checking the rows"
     assert progress_step("Done", "zh") == "完成"
     assert progress_step("Waiting for another load to finish…") == (

@@ -114,6 +114,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "upload.step.write": ("写入 {table}", "writing {table}"),
     "upload.step.publish": ("发布新数据", "publishing the new store"),
     "upload.step.done": ("完成", "done"),
+    "upload.step.wait": (
+        "数据库正被另一次导入占用，等待其完成…",
+        "the store is busy with another load; waiting for it to finish…",
+    ),
     "upload.load_failed": (
         "导入失败，数据未作任何改动：{error}",
         "The load failed and nothing changed: {error}",

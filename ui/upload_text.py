@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from metrics.contract import TABLES, Column, Table
-from metrics.load.report import LoadReport, Note, Problem
+from metrics.load.report import LoadReport, Note, Problem, notes_from_json, notes_of
 from ui.i18n import t
 
 
@@ -39,6 +39,17 @@ def table_name(table: str, lang: str) -> str:
     return spec.alias if lang == "zh" and spec is not None else table
 
 
+def format_name(fmt: str, lang: str) -> str:
+    """A file format as `lang` names it (CSV, Excel, Parquet in Chinese); unknown ones as is."""
+    return str(_value(fmt, lang, "load.format"))
+
+
+def encoding_name(encoding: str, lang: str) -> str:
+    """A text encoding as `lang` writes it: upper case in Chinese (UTF-8, GB18030), as Python
+    names it in English (utf-8, gb18030)."""
+    return encoding.upper() if lang == "zh" else encoding
+
+
 def expected_text(table: str, column: str, lang: str) -> str:
     """What a valid value of table.column looks like (Column.expected, in `lang`)."""
     col = _column(table, column)
@@ -63,6 +74,32 @@ def expected_text(table: str, column: str, lang: str) -> str:
     return sep.join(parts)
 
 
+def _worded(args: dict[str, str], table: str, lang: str) -> dict[str, str]:
+    """A code's facts as `lang` names them: tables, contract columns, modes, OS causes.
+
+    `field`/`columns` are columns of `table` (or of the fact `table`); `column` one of
+    `child` and `parent_column` one of `parent` (a foreign-key link's two ends).
+    """
+    out = dict(args)
+    own = args.get("table") or table
+    for name in ("table", "child", "parent"):
+        if name in out:
+            out[name] = table_name(out[name], lang)
+    if "field" in out:
+        out["field"] = field_name(own, out["field"], lang)
+    if "columns" in out:
+        out["columns"] = ", ".join(field_name(own, c, lang) for c in out["columns"].split(", "))
+    if "column" in out and "child" in args:
+        out["column"] = field_name(args["child"], out["column"], lang)
+    if "parent_column" in out and "parent" in args:
+        out["parent_column"] = field_name(args["parent"], out["parent_column"], lang)
+    if "mode" in out:
+        out["mode"] = str(_value(out["mode"], lang))
+    if "cause" in out:
+        out["cause"] = t(f"load.cause.{out['cause'] or 'other'}", lang)
+    return out
+
+
 def problem_text(problem: Problem, table: str, lang: str) -> str:
     """The "expected" cell of one problem."""
     code = problem.code
@@ -72,31 +109,45 @@ def problem_text(problem: Problem, table: str, lang: str) -> str:
     expected = expected_text(table, field, lang)
     if code == "required" and expected == t("load.type.text", lang):
         code = "required_text"
-    name = field_name(table, field, lang)
-    return t(f"load.p.{code}", lang, field=name, arg=problem.arg("arg"), expected=expected)
+    args = _worded(dict(problem.args), table, lang)
+    args.update(arg=problem.arg("arg"), expected=expected)
+    return t(f"load.p.{code}", lang, **args)
 
 
 def note_text(note: Note, lang: str) -> str:
     """A warning (Note) as a sentence."""
-    args = dict(note.args)
-    if "table" in args:
-        args["table"] = table_name(args["table"], lang)
-    return t(f"load.n.{note.code}", lang, **args)
+    return t(f"load.n.{note.code}", lang, **_worded(dict(note.args), "", lang))
+
+
+def notes_text(notes: list[Note], table: str, lang: str) -> str:
+    """Message parts (Note codes of load.m.*) as one text in `lang`, joined by "; " ("；");
+    a lead-in part (orphans_lead, undo_breaks) is followed by its list without one."""
+    out = ""
+    for note in notes:
+        part = t(f"load.m.{note.code}", lang, **_worded(dict(note.args), table, lang))
+        if not part:
+            continue
+        if not out:
+            out = part
+        elif out.endswith(("：", ":")) or out.endswith(t("load.m.orphans_lead", lang)):
+            out += part if lang == "zh" else f" {part}"
+        else:
+            out += f"；{part}" if lang == "zh" else f"; {part}"
+    return out
 
 
 def message_text(report: LoadReport, lang: str) -> str:
     """The report's message in `lang`: its coded parts when it has them, else as written."""
     if not report.message_codes:
         return report.message
-    parts = []
-    for note in report.message_codes:
-        args = dict(note.args)
-        if "columns" in args:
-            names = [field_name(report.table, c, lang) for c in args["columns"].split(", ")]
-            args["columns"] = ", ".join(names)
-        parts.append(t(f"load.m.{note.code}", lang, **args))
-    sep = "；" if lang == "zh" else "; "
-    return sep.join(p for p in parts if p)
+    return notes_text(report.message_codes, report.table, lang)
+
+
+def error_text(error: BaseException, lang: str) -> str:
+    """An error of the loader or the store in `lang` (metrics.errors.CodedError's parts);
+    another error as its own text."""
+    notes = notes_of(error)
+    return notes_text(notes, "", lang) if notes else str(error)
 
 
 def warnings(report: LoadReport, lang: str) -> list[str]:
@@ -124,8 +175,21 @@ def problems_frame(report: LoadReport, lang: str) -> pd.DataFrame:
 
 
 def history_values(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The history's code columns (table, mode, outcome) worded in `lang`; unknown values kept."""
+    """The history's code columns (table, mode, outcome) worded in `lang`; unknown values kept.
+
+    The message is worded from its codes (message_codes) where the row has them; a row
+    written before they were kept shows its text. message_codes itself is left out.
+    """
     out = frame.copy()
+    if "message_codes" in out.columns:
+        tables = out["table_name"] if "table_name" in out.columns else pd.Series("", out.index)
+        texts = [
+            notes_text(notes, str(table), lang) if notes else text
+            for text, codes, table in zip(out["message"], out["message_codes"], tables, strict=True)
+            for notes in [notes_from_json(codes)]
+        ]
+        out["message"] = pd.Series(texts, index=out.index, dtype=object)
+        out = out.drop(columns=["message_codes"])
     if "table_name" in out.columns:
         names = [table_name(v, lang) if isinstance(v, str) else v for v in out["table_name"]]
         out["table_name"] = pd.Series(names, index=out.index, dtype=object)
@@ -135,9 +199,9 @@ def history_values(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return out
 
 
-def _value(value: object, lang: str) -> object:
+def _value(value: object, lang: str, prefix: str = "load.v") -> object:
     if not isinstance(value, str):
         return value
-    key = f"load.v.{value}"
+    key = f"{prefix}.{value}"
     text = t(key, lang)
     return value if text == key else text

@@ -530,6 +530,17 @@ class Link(NamedTuple):
             f"{self.parent}.{self.parent_column} (e.g. {self.example!r})"
         )
 
+    def facts(self) -> tuple[tuple[str, str], ...]:
+        """The link's facts, for a Note or a coded error (its sentence in any language)."""
+        return (
+            ("child", self.child),
+            ("column", self.column),
+            ("parent", self.parent),
+            ("parent_column", self.parent_column),
+            ("rows", str(self.rows)),
+            ("example", self.example),
+        )
+
 
 def broken_links(
     con: duckdb.DuckDBPyConnection,
@@ -566,21 +577,44 @@ def broken_links(
 
 def _orphans_after_replace(
     con: duckdb.DuckDBPyConnection, batch: dict[str, Staged], mode: str
-) -> dict[str, str]:
+) -> dict[str, list[Link]]:
     """For each replaced parent table: stored child rows the batch would leave dangling."""
     if mode != "replace":
         return {}
     keys_of = {
         name: _post_load_keys(TABLES[name], TABLES[name].key[0], batch, mode) for name in batch
     }
-    out: dict[str, list[str]] = {}
+    out: dict[str, list[Link]] = {}
     for link in broken_links(con, batch, keys_of):
-        out.setdefault(link.parent, []).append(link.sentence("stored "))
-    return {
-        parent: f"replace would leave {'; '.join(items)}; load those rows' tables in the "
-        f"same batch or keep those {TABLES[parent].key[0]} values"
-        for parent, items in out.items()
-    }
+        out.setdefault(link.parent, []).append(link)
+    return out
+
+
+def _refuse_orphans(s: Staged, links: list[Link]) -> None:
+    """A replace that would leave stored child rows dangling: one file-level problem per
+    link (the key column, an example key the children still point at) and the message,
+    each in English and as codes (orphans_lead, one orphans per link, orphans_fix)."""
+    rep, key = s.report, s.table.key[0]
+    fix = f"load those rows' tables in the same batch or keep those {key} values"
+    found = [
+        Problem(
+            None,
+            s.header_of(key),
+            link.example,
+            f"a {key} still stored: {link.rows} stored {link.child} row(s) point at such "
+            f"values (e.g. this one); load {link.child} in the same batch or keep those "
+            f"{key} values",
+            "orphans",
+            (("field", key), ("arg", ""), *link.facts()),
+        )
+        for link in links
+    ]
+    rep.problems = [*found, *rep.problems][:MAX_PROBLEMS]
+    rep.total_problems += len(found)
+    rep.message = f"replace would leave {'; '.join(x.sentence('stored ') for x in links)}; {fix}"
+    rep.message_codes = [Note("orphans_lead")]
+    rep.message_codes += [Note("orphans", link.facts()) for link in links]
+    rep.message_codes.append(Note("orphans_fix", (("field", key),)))
 
 
 def validate_staged(con: duckdb.DuckDBPyConnection, staged_list: list[Staged], mode: str) -> None:
@@ -617,16 +651,14 @@ def validate_staged(con: duckdb.DuckDBPyConnection, staged_list: list[Staged], m
         rep.total_problems = int(total)
         rep.rows_refused = int(refused)
         if s.table.name in orphans:
-            key_header = s.header_of(s.table.key[0])
-            rep.problems.insert(0, Problem(None, key_header, None, orphans[s.table.name]))
-            rep.problems = rep.problems[:MAX_PROBLEMS]
-            rep.total_problems += 1
-            rep.message = orphans[s.table.name]
+            _refuse_orphans(s, orphans[s.table.name])
         if rep.total_problems and not rep.message:
             rep.message = (
                 f"{rep.total_problems} problem(s) in {rep.rows_refused} of {rep.rows_in} rows"
             )
-            rep.message_codes = [Note("counted")]
+            counts = {"problems": rep.total_problems, "refused": rep.rows_refused}
+            counts["rows"] = rep.rows_in
+            rep.message_codes = [Note("counted", tuple((k, str(v)) for k, v in counts.items()))]
         rep.ok = rep.total_problems == 0
     if not all(s.report.ok for s in staged_list):
         bad = [s.report.file_name for s in staged_list if not s.report.ok]

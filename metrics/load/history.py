@@ -11,7 +11,7 @@ import duckdb
 import pandas as pd
 
 from metrics import store
-from metrics.load.report import LoadReport
+from metrics.load.report import LoadReport, notes_json
 
 
 def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
@@ -21,7 +21,7 @@ def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def history_row(rep: LoadReport, loaded_by: str | None, load_id: int) -> dict[str, Any]:
-    """The load_history columns of one report (loaded or refused)."""
+    """The load_history columns of one report (loaded or refused); the message also as codes."""
     return {
         "load_id": load_id,
         "loaded_at": dt.datetime.now().replace(microsecond=0),
@@ -34,6 +34,7 @@ def history_row(rep: LoadReport, loaded_by: str | None, load_id: int) -> dict[st
         "rows_refused": rep.rows_refused,
         "outcome": "loaded" if rep.ok else "refused",
         "message": rep.message,
+        "message_codes": notes_json(rep.message_codes),
     }
 
 

@@ -18,14 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from metrics.contract import TABLES, normalize_header
+from metrics.errors import CodedError
 
 DEFAULT_MAPPINGS_DIR = Path("data/mappings")
 # Letters/digits of any script (so a Chinese system name works), space, dot, dash, underscore.
 _NAME_RE = re.compile(r"^[\w][\w .\-]{0,79}$")
 
 
-class MappingError(ValueError):
-    """A mapping name or content the analyst must fix (shown as one sentence)."""
+class MappingError(CodedError, ValueError):
+    """A mapping name or content the analyst must fix (shown as one sentence; also as codes)."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,9 @@ def check_name(name: str) -> str:
     if not _NAME_RE.match(clean) or clean.startswith("."):
         raise MappingError(
             "A mapping name is 1 to 80 letters, digits, spaces, '.', '-' or '_' "
-            f"and does not start with a dot; got {name!r}."
+            f"and does not start with a dot; got {name!r}.",
+            "mapping_name",
+            name=name,
         )
     return clean
 
@@ -77,17 +80,32 @@ def check_name(name: str) -> str:
 def check_columns(table: str, columns: Mapping[str, str | None]) -> dict[str, str | None]:
     """Only contract columns of `table`, each at most once; MappingError otherwise."""
     if table not in TABLES:
-        raise MappingError(f"Unknown table {table!r}; expected one of {', '.join(TABLES)}.")
+        raise MappingError(
+            f"Unknown table {table!r}; expected one of {', '.join(TABLES)}.",
+            "mapping_table",
+            name=table,
+        )
     known = set(TABLES[table].column_names)
     seen: dict[str, str] = {}
     out: dict[str, str | None] = {}
     for header, column in columns.items():
         if column is not None:
             if column not in known:
-                raise MappingError(f"{table} has no column {column!r} (header {header!r}).")
+                raise MappingError(
+                    f"{table} has no column {column!r} (header {header!r}).",
+                    "mapping_column",
+                    table=table,
+                    name=column,
+                    header=header,
+                )
             if column in seen:
                 raise MappingError(
-                    f"Headers {seen[column]!r} and {header!r} both map to {table}.{column}."
+                    f"Headers {seen[column]!r} and {header!r} both map to {table}.{column}.",
+                    "mapping_twice",
+                    first=seen[column],
+                    header=header,
+                    table=table,
+                    field=column,
                 )
             seen[column] = header
         out[str(header)] = column
@@ -130,11 +148,21 @@ def load_mapping(name: str, directory: str | os.PathLike[str] | None = None) -> 
             raise TypeError("columns is not an object")
         columns = check_columns(table, {str(k): v for k, v in raw.items()})
     except FileNotFoundError:
-        raise MappingError(f"No saved mapping named {name!r} in {path.parent}.") from None
+        raise MappingError(
+            f"No saved mapping named {name!r} in {path.parent}.",
+            "mapping_missing",
+            name=name,
+            folder=path.parent,
+        ) from None
     except (ValueError, KeyError, TypeError) as exc:
         if isinstance(exc, MappingError):
             raise
-        raise MappingError(f"The mapping file {path} is not a valid mapping: {exc}") from None
+        raise MappingError(
+            f"The mapping file {path} is not a valid mapping: {exc}",
+            "mapping_invalid",
+            path=path,
+            detail=exc,
+        ) from None
     return SavedMapping(str(body.get("name", name)), table, columns, str(body.get("saved_at", "")))
 
 

@@ -35,6 +35,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from metrics.errors import CodedError
 from metrics.load import xlsx
 
 Format = Literal["csv", "xlsx", "parquet", "frame"]
@@ -51,8 +52,9 @@ MAX_TEXT_BYTES = 1 << 30
 MAX_PARQUET_UNCOMPRESSED = 1 << 30
 
 
-class ExtractError(ValueError):
-    """The file cannot be read as an extract; the message says why in one line."""
+class ExtractError(CodedError, ValueError):
+    """The file cannot be read as an extract; the message says why in one line (and as
+    codes: read_*, worded by ui/upload_text.py)."""
 
 
 @dataclass
@@ -119,7 +121,12 @@ def sheet_names(data: bytes, file_name: str = "the file") -> list[str]:
     try:
         return list(CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names)
     except Exception as exc:  # calamine raises its own error types
-        raise ExtractError(f"{file_name} is not a readable xlsx workbook ({exc})") from exc
+        raise ExtractError(
+            f"{file_name} is not a readable xlsx workbook ({exc})",
+            "read_not_workbook",
+            file=file_name,
+            detail=exc,
+        ) from exc
 
 
 def detect_format(data: bytes, file_name: str) -> Format:
@@ -131,12 +138,18 @@ def detect_format(data: bytes, file_name: str) -> Format:
         return "parquet"
     if data.startswith(_OLE_MAGIC) or suffix == ".xls":
         raise ExtractError(
-            f"{file_name} is an old Excel .xls workbook; save it as .xlsx or CSV and load that"
+            f"{file_name} is an old Excel .xls workbook; save it as .xlsx or CSV and load that",
+            "read_xls",
+            file=file_name,
         )
     if suffix in (".xlsx", ".xlsm"):
-        raise ExtractError(f"{file_name} is not a valid .xlsx workbook")
+        raise ExtractError(
+            f"{file_name} is not a valid .xlsx workbook", "read_bad_xlsx", file=file_name
+        )
     if suffix in (".parquet", ".pq"):
-        raise ExtractError(f"{file_name} is not a valid Parquet file")
+        raise ExtractError(
+            f"{file_name} is not a valid Parquet file", "read_bad_parquet", file=file_name
+        )
     return "csv"
 
 
@@ -160,7 +173,11 @@ def read_extract(
 def _too_many_columns(file_name: str, n: int) -> ExtractError:
     return ExtractError(
         f"{file_name} has {n:,} columns; at most {MAX_COLUMNS} are read "
-        "(no table of the contract has more than 13)"
+        "(no table of the contract has more than 13)",
+        "read_too_many_columns",
+        file=file_name,
+        n=f"{n:,}",
+        max=MAX_COLUMNS,
     )
 
 
@@ -180,7 +197,13 @@ def _check_size(ext: Extract) -> None:
             header = ext.headers[i] if i < len(ext.headers) else f"column {i + 1}"
             raise ExtractError(
                 f"{ext.name}: row {rows[at]}, column {header!r} holds {longest:,} characters; "
-                f"a value has at most {MAX_FIELD_CHARS:,}"
+                f"a value has at most {MAX_FIELD_CHARS:,}",
+                "read_value_too_long",
+                file=ext.name,
+                row=rows[at],
+                column=header,
+                length=f"{longest:,}",
+                max=f"{MAX_FIELD_CHARS:,}",
             )
 
 
@@ -219,7 +242,11 @@ def _nul_refusal(data: bytes, pos: int, file_name: str) -> ExtractError:
     head = data[: min(pos, 8192)]
     control = re.search(rb"[\x01-\x08\x0b\x0c\x0e-\x1f]", head)
     if data[:65536].count(b"\x00") > 64 or control or not _decodes(head):
-        return ExtractError(f"{file_name} is not a text (CSV) file: it holds binary data")
+        return ExtractError(
+            f"{file_name} is not a text (CSV) file: it holds binary data",
+            "read_binary",
+            file=file_name,
+        )
     line_start = data.rfind(b"\n", 0, pos) + 1
     first = data.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff")
     delimiter = _sniff_delimiter(first)
@@ -229,7 +256,11 @@ def _nul_refusal(data: bytes, pos: int, file_name: str) -> ExtractError:
     name = headers[col] if col < len(headers) else f"column {col + 1}"
     return ExtractError(
         f"{file_name}: row {_line_of(data, pos)}, column {name!r} holds a NUL byte "
-        "(binary data in a text file); remove it and load again"
+        "(binary data in a text file); remove it and load again",
+        "read_nul",
+        file=file_name,
+        row=_line_of(data, pos),
+        column=name,
     )
 
 
@@ -253,7 +284,12 @@ def decode_text(
     only when they decode and look like Chinese text; else the caller names it.
     """
     if len(data) > MAX_TEXT_BYTES:
-        raise ExtractError(f"{file_name} is larger than {MAX_TEXT_BYTES >> 20:,} MB")
+        raise ExtractError(
+            f"{file_name} is larger than {MAX_TEXT_BYTES >> 20:,} MB",
+            "read_too_large",
+            file=file_name,
+            mb=f"{MAX_TEXT_BYTES >> 20:,}",
+        )
     if encoding:
         return _decode_named(data, file_name, encoding)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -270,10 +306,13 @@ def decode_text(
     except UnicodeDecodeError as exc:
         bad = exc.start
     where = f"line {_line_of(data, bad)} (byte 0x{data[bad]:02X})"
+    at = {"file": file_name, "line": _line_of(data, bad), "byte": f"{data[bad]:02X}"}
     if _utf8_share(data.decode("utf-8", "replace")) > 0.5:
         # Most non-ASCII reads as UTF-8: a UTF-8 file with stray bytes, not another encoding.
         raise ExtractError(
-            f"{file_name} mixes encodings: it reads as UTF-8 except at {where}; {ENCODING_HINT}"
+            f"{file_name} mixes encodings: it reads as UTF-8 except at {where}; {ENCODING_HINT}",
+            "read_mixed_encoding",
+            **at,
         )
     try:
         text = data.decode("gb18030")
@@ -283,7 +322,9 @@ def decode_text(
         return text, "gb18030"
     raise ExtractError(
         f"{file_name} is not UTF-8 (at {where}) and does not read as GBK Chinese text; "
-        f"{ENCODING_HINT}"
+        f"{ENCODING_HINT}",
+        "read_not_utf8",
+        **at,
     )
 
 
@@ -297,13 +338,22 @@ def _decode_named(data: bytes, file_name: str, encoding: str) -> tuple[str, str]
     try:
         name = codecs.lookup(encoding).name
     except LookupError:
-        raise ExtractError(f"{encoding!r} is not an encoding Python knows") from None
+        raise ExtractError(
+            f"{encoding!r} is not an encoding Python knows",
+            "read_unknown_encoding",
+            encoding=encoding,
+        ) from None
     try:
         text = data.decode("utf-8-sig" if name == "utf-8" else name)
     except UnicodeDecodeError as exc:
         raise ExtractError(
             f"{file_name} is not valid {encoding}: line {_line_of(data, exc.start)} "
-            f"(byte 0x{data[exc.start]:02X})"
+            f"(byte 0x{data[exc.start]:02X})",
+            "read_bad_encoding",
+            file=file_name,
+            encoding=encoding,
+            line=_line_of(data, exc.start),
+            byte=f"{data[exc.start]:02X}",
         ) from None
     nul = text.find("\x00")
     if nul >= 0:
@@ -354,32 +404,46 @@ def check_records(text: str, delimiter: str, headers: list[str], file_name: str)
         if end - pos > MAX_LINE_BYTES:
             raise ExtractError(
                 f"{file_name}: row {row} is {end - pos:,} characters long; "
-                f"a row has at most {MAX_LINE_BYTES:,}"
+                f"a row has at most {MAX_LINE_BYTES:,}",
+                "read_row_too_long",
+                file=file_name,
+                row=row,
+                length=f"{end - pos:,}",
+                max=f"{MAX_LINE_BYTES:,}",
             )
         if end < n and text[end] not in "\r\n":
-            raise ExtractError(_quote_problem(text, pos, end, row, delimiter, headers, file_name))
+            raise _quote_problem(text, pos, end, row, delimiter, headers, file_name)
         pos = end + (2 if text.startswith("\r\n", end) else 1)
     return row - 1
 
 
 def _quote_problem(
     text: str, start: int, at: int, row: int, delimiter: str, headers: list[str], file_name: str
-) -> str:
+) -> ExtractError:
     before = text[start:at]
     col = len(next(csv.reader([before], delimiter=delimiter), [""])) - 1 if before else 0
     name = headers[col] if 0 <= col < len(headers) else f"column {col + 1}"
     where = f"{file_name}: row {row}, column {name!r}"
+    facts = {"file": file_name, "row": row, "column": name}
     if text[at] == '"' and (at == start or text[at - 1] == delimiter):
-        return (
+        return ExtractError(
             f"{where}: a quote opens here and never closes, so every later row would be "
-            'read as part of this value; close the quote (a quote inside a value is doubled: "")'
+            'read as part of this value; close the quote (a quote inside a value is doubled: "")',
+            "read_quote_open",
+            **facts,
         )
     if text[at] == '"':
-        return (
+        return ExtractError(
             f"{where}: a quote opens inside a value; quote the whole value and double the "
-            'quote inside it ("5"" pipe")'
+            'quote inside it ("5"" pipe")',
+            "read_quote_inside",
+            **facts,
         )
-    return f"{where}: text follows a closing quote; quote the whole value"
+    return ExtractError(
+        f"{where}: text follows a closing quote; quote the whole value",
+        "read_quote_after",
+        **facts,
+    )
 
 
 def _read_csv(data: bytes, file_name: str, encoding: str | None = None) -> Extract:
@@ -387,7 +451,9 @@ def _read_csv(data: bytes, file_name: str, encoding: str | None = None) -> Extra
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
-        raise ExtractError(f"{file_name} is empty: it has no header and no rows")
+        raise ExtractError(
+            f"{file_name} is empty: it has no header and no rows", "read_empty", file=file_name
+        )
     first_line = text.split("\n", 1)[0]
     delimiter = _sniff_delimiter(first_line)
     if first_line.count(delimiter) >= MAX_COLUMNS:
@@ -400,12 +466,23 @@ def _read_csv(data: bytes, file_name: str, encoding: str | None = None) -> Extra
     if longest > MAX_LINE_BYTES:
         raise ExtractError(
             f"{file_name}: line {line} is {longest:,} bytes long; a row has at most "
-            f"{MAX_LINE_BYTES:,} (a value at most {MAX_FIELD_CHARS:,} characters)"
+            f"{MAX_LINE_BYTES:,} (a value at most {MAX_FIELD_CHARS:,} characters)",
+            "read_line_too_long",
+            file=file_name,
+            line=line,
+            length=f"{longest:,}",
+            max=f"{MAX_LINE_BYTES:,}",
+            max_value=f"{MAX_FIELD_CHARS:,}",
         )
     try:
         headers = next(csv.reader(io.StringIO(text), delimiter=delimiter, strict=True))
     except csv.Error as exc:
-        raise ExtractError(f"{file_name}: the header row cannot be read ({exc})") from None
+        raise ExtractError(
+            f"{file_name}: the header row cannot be read ({exc})",
+            "read_header",
+            file=file_name,
+            detail=exc,
+        ) from None
     n = len(headers)
     records = check_records(text, delimiter, headers, file_name) if '"' in text else None
     names = [f"f{i}" for i in range(n)]
@@ -466,14 +543,25 @@ def _read_csv_slow(
                 continue  # a blank line: not data, but it keeps its row number
             if len(values) > n and any(v is not None for v in values[n:]):
                 raise ExtractError(
-                    f"{file_name}: row {row} has {len(values)} fields but the header has {n}"
+                    f"{file_name}: row {row} has {len(values)} fields but the header has {n}",
+                    "read_field_count",
+                    file=file_name,
+                    row=row,
+                    n=len(values),
+                    header=n,
                 )
             values = (values + [None] * n)[:n]
             for i, v in enumerate(values):
                 cols[i].append(v)
             kept.append(row)
     except csv.Error as exc:
-        raise ExtractError(f"{file_name}: row {reader.line_num} cannot be read ({exc})") from None
+        raise ExtractError(
+            f"{file_name}: row {reader.line_num} cannot be read ({exc})",
+            "read_row",
+            file=file_name,
+            row=reader.line_num,
+            detail=exc,
+        ) from None
     table = pa.table({f"f{i}": pa.array(c, pa.string()) for i, c in enumerate(cols)})
     return Extract(
         file_name,
@@ -537,24 +625,41 @@ def _percent_text(value: float) -> str:
 def _read_xlsx(data: bytes, file_name: str, sheet: str | None) -> Extract:
     names = sheet_names(data, file_name)
     if not names:
-        raise ExtractError(f"{file_name} has no sheets")
+        raise ExtractError(f"{file_name} has no sheets", "read_no_sheets", file=file_name)
     if sheet is not None and sheet not in names:
         raise ExtractError(
-            f"{file_name} has no sheet named {sheet!r}; its sheets are: {', '.join(names)}"
+            f"{file_name} has no sheet named {sheet!r}; its sheets are: {', '.join(names)}",
+            "read_no_sheet",
+            file=file_name,
+            sheet=sheet,
+            sheets=", ".join(names),
         )
     chosen = sheet if sheet is not None else names[0]
     try:
         percent_cells = xlsx.inspect(data, chosen)
     except xlsx.XlsxError as exc:
-        raise ExtractError(f"{file_name}: {exc}") from None
+        raise ExtractError(
+            f"{file_name}: {exc}", "read_workbook", file=file_name, detail=exc
+        ) from None
     try:
         df = pd.read_excel(
             io.BytesIO(data), sheet_name=chosen, engine="calamine", header=None, dtype=object
         )
     except Exception as exc:
-        raise ExtractError(f"cannot read sheet {chosen!r} of {file_name}: {exc}") from exc
+        raise ExtractError(
+            f"cannot read sheet {chosen!r} of {file_name}: {exc}",
+            "read_sheet",
+            file=file_name,
+            sheet=chosen,
+            detail=exc,
+        ) from exc
     if df.shape[0] == 0:
-        raise ExtractError(f"sheet {chosen!r} of {file_name} is empty: no header and no rows")
+        raise ExtractError(
+            f"sheet {chosen!r} of {file_name} is empty: no header and no rows",
+            "read_sheet_empty",
+            file=file_name,
+            sheet=chosen,
+        )
     if df.shape[1] > MAX_COLUMNS:
         raise _too_many_columns(file_name, df.shape[1])
     header_cells = [_cell_text(v) for v in df.iloc[0].tolist()]
@@ -589,23 +694,33 @@ def _read_xlsx(data: bytes, file_name: str, sheet: str | None) -> Extract:
 # --- Parquet and typed frames --------------------------------------------------------------
 
 
+def _parquet_error(file_name: str, exc: Exception) -> ExtractError:
+    return ExtractError(
+        f"cannot read {file_name} as Parquet: {exc}", "read_parquet", file=file_name, detail=exc
+    )
+
+
 def _read_parquet(data: bytes, file_name: str) -> Extract:
     try:
         meta = pq.ParquetFile(pa.BufferReader(data)).metadata
     except Exception as exc:
-        raise ExtractError(f"cannot read {file_name} as Parquet: {exc}") from exc
+        raise _parquet_error(file_name, exc) from exc
     if meta.num_columns > MAX_COLUMNS:
         raise _too_many_columns(file_name, meta.num_columns)
     size = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     if size > MAX_PARQUET_UNCOMPRESSED:
         raise ExtractError(
             f"{file_name} unpacks to {size / 2**20:,.0f} MB; at most "
-            f"{MAX_PARQUET_UNCOMPRESSED >> 20:,} MB are read"
+            f"{MAX_PARQUET_UNCOMPRESSED >> 20:,} MB are read",
+            "read_parquet_too_large",
+            file=file_name,
+            size=f"{size / 2**20:,.0f}",
+            max=f"{MAX_PARQUET_UNCOMPRESSED >> 20:,}",
         )
     try:
         table = pq.read_table(pa.BufferReader(data))
     except Exception as exc:
-        raise ExtractError(f"cannot read {file_name} as Parquet: {exc}") from exc
+        raise _parquet_error(file_name, exc) from exc
     headers = [str(n) for n in table.column_names]
     return Extract(file_name, "parquet", headers, _typed_table_to_text(table))
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from metrics.errors import CodedError
 from metrics.load.headers import HeaderMatch
 
 MAX_PROBLEMS = 20
@@ -41,6 +43,34 @@ class Note:
 
     code: str
     args: tuple[tuple[str, str], ...] = ()
+
+
+def notes_of(error: BaseException) -> list[Note]:
+    """An error's coded parts (metrics.errors.CodedError) as Notes; none for another error."""
+    if not isinstance(error, CodedError):
+        return []
+    return [Note(code, tuple(facts.items())) for code, facts in error.parts]
+
+
+def notes_json(notes: list[Note]) -> str | None:
+    """Notes as the JSON of load_history.message_codes: [[code, {name: value}], ...]."""
+    if not notes:
+        return None
+    return json.dumps([[n.code, dict(n.args)] for n in notes], ensure_ascii=False)
+
+
+def notes_from_json(text: object) -> list[Note]:
+    """The Notes of a load_history.message_codes value; none for an empty or unreadable one."""
+    if not isinstance(text, str) or not text:
+        return []
+    try:
+        parts = json.loads(text)
+        return [
+            Note(str(code), tuple((str(k), str(v)) for k, v in args.items()))
+            for code, args in parts
+        ]
+    except (ValueError, TypeError, AttributeError):
+        return []
 
 
 @dataclass
@@ -107,6 +137,29 @@ class LoadReport:
         elif self.rows_replaced:
             text += f", {self.rows_replaced} stored rows replaced"
         return text + ")"
+
+    def loaded_notes(self) -> list[Note]:
+        """The loaded line (`_loaded_line`) as codes: loaded, then upserted/kept or replaced."""
+        facts = (
+            ("rows", str(self.rows_added)),
+            ("table", self.table),
+            ("file", self.file_name),
+            ("load_id", str(self.load_id)),
+            ("mode", self.mode),
+        )
+        notes = [Note("loaded", facts)]
+        if self.mode == "upsert":
+            inserted = self.rows_added - self.rows_replaced
+            notes.append(
+                Note(
+                    "upserted", (("updated", str(self.rows_replaced)), ("inserted", str(inserted)))
+                )
+            )
+            if self.columns_kept and self.rows_replaced:
+                notes.append(Note("kept", (("columns", ", ".join(self.columns_kept)),)))
+        elif self.rows_replaced:
+            notes.append(Note("replaced", (("rows", str(self.rows_replaced)),)))
+        return notes
 
     def problems_frame(self) -> pd.DataFrame:
         """The kept problems as a table: row, column, value, expected."""

@@ -14,6 +14,7 @@ import duckdb
 
 from metrics import store
 from metrics.contract import TABLES
+from metrics.errors import CodedError
 from metrics.load.checks import broken_links
 
 # Undo keeps the rows replaced by the latest UNDO_KEEP loads of each table; older loads'
@@ -21,8 +22,8 @@ from metrics.load.checks import broken_links
 UNDO_KEEP = 10
 
 
-class UndoError(ValueError):
-    """An undo that cannot be done; the message says why in one line."""
+class UndoError(CodedError, ValueError):
+    """An undo that cannot be done; the message says why in one line (and as codes)."""
 
 
 def prune_undo(con: duckdb.DuckDBPyConnection, table: str) -> None:
@@ -44,16 +45,29 @@ def undo_load(db: Path | str, load_id: int) -> str:
             {"id": load_id},
         ).fetchone()
         if row is None:
-            raise UndoError(f"there is no load {load_id}")
+            raise UndoError(f"there is no load {load_id}", "undo_no_load", load_id=load_id)
         table_name, outcome, undone_at, undoable = row
         if outcome != "loaded":
-            raise UndoError(f"load {load_id} was refused and changed nothing; nothing to undo")
+            raise UndoError(
+                f"load {load_id} was refused and changed nothing; nothing to undo",
+                "undo_refused_load",
+                load_id=load_id,
+            )
         if undone_at is not None:
-            raise UndoError(f"load {load_id} was already undone at {undone_at}")
+            raise UndoError(
+                f"load {load_id} was already undone at {undone_at}",
+                "undo_already",
+                load_id=load_id,
+                at=undone_at,
+            )
         if not undoable:
             raise UndoError(
                 f"load {load_id} is older than the last {UNDO_KEEP} loads of {table_name}; "
-                "the rows it replaced are no longer kept"
+                "the rows it replaced are no longer kept",
+                "undo_expired",
+                load_id=load_id,
+                keep=UNDO_KEEP,
+                table=table_name,
             )
         later = con.execute(
             "SELECT min(load_id) FROM load_history WHERE table_name = $t AND load_id > $id "
@@ -62,7 +76,11 @@ def undo_load(db: Path | str, load_id: int) -> str:
         ).fetchone()
         if later and later[0] is not None:
             raise UndoError(
-                f"load {later[0]} of {table_name} came after load {load_id}; undo it first"
+                f"load {later[0]} of {table_name} came after load {load_id}; undo it first",
+                "undo_later",
+                later=later[0],
+                table=table_name,
+                load_id=load_id,
             )
         t = TABLES[table_name]
         cols = ", ".join(t.column_names)
@@ -78,7 +96,11 @@ def undo_load(db: Path | str, load_id: int) -> str:
         broken = broken_links(con, [t.name])
         if broken:
             links = "; ".join(link.sentence() for link in broken)
-            raise UndoError(f"undoing load {load_id} would break a link: {links}")
+            error = UndoError(f"undoing load {load_id} would break a link: {links}")
+            error.also("undo_breaks", load_id=load_id)
+            for link in broken:
+                error.also("undo_link", **dict(link.facts()))
+            raise error
         con.execute(
             "UPDATE load_history SET undone_at = $at WHERE load_id = $id",
             {"at": dt.datetime.now().replace(microsecond=0), "id": load_id},

@@ -22,7 +22,7 @@ from metrics.load.checks import Sql, Staged, match_file, new_report, stage, vali
 from metrics.load.headers import match_headers
 from metrics.load.history import default_user, next_load_id, record, record_unwritable
 from metrics.load.parse import Extract, ExtractError, read_extract
-from metrics.load.report import LoadRefusedError, LoadReport
+from metrics.load.report import LoadRefusedError, LoadReport, Note, notes_of
 from metrics.load.undo import prune_undo
 
 MODES = ("append", "upsert", "replace")
@@ -104,6 +104,7 @@ def _unwritable(
         rep.ok = False
         rep.load_id = None
         rep.message = str(error)
+        rep.message_codes = notes_of(error)
     record_unwritable(db, reports, who)
 
 
@@ -138,6 +139,7 @@ def load_batch(
                     s.report.load_id = next_load_id(con)
                     _write(con, s, mode, s.report.load_id)
                     s.report.message = s.report._loaded_line()
+                    s.report.message_codes = s.report.loaded_notes()
                     record(con, s.report, who)
                     prune_undo(con, s.table.name)
             else:
@@ -233,6 +235,7 @@ def refused_unreadable(
         mode=mode,
         checksum=hashlib.sha256(data).hexdigest(),
         message=str(error),
+        message_codes=notes_of(error),
     )
 
 
@@ -245,7 +248,10 @@ def record_refused(db: Path | str, reports: list[LoadReport], loaded_by: str | N
     except store.StoreWriteError as exc:
         for rep in reports:
             rep.load_id = None
-            rep.message = f"{rep.message}; {exc}"
+            # coded only when every part is (an uncoded message keeps its own words)
+            coded = bool(rep.message_codes) or not rep.message
+            rep.message_codes = [*rep.message_codes, *notes_of(exc)] if coded else []
+            rep.message = f"{rep.message}; {exc}" if rep.message else str(exc)
         record_unwritable(Path(db), reports, loaded_by)
 
 
@@ -316,6 +322,7 @@ def load_dir(
         for table, ext, _ in items:
             rep = new_report(table, ext, mode)
             rep.message = f"not loaded: the batch is all or nothing and {bad} was refused"
+            rep.message_codes = [Note("batch_refused", (("files", bad),))]
             reports.append(rep)
         record_refused(db, reports, loaded_by or default_user())
         return reports

@@ -93,12 +93,13 @@ def _preview(item: FileItem) -> Styler:
 
 def check_batch(db: Path, items: Sequence[FileItem], mode: str) -> None:
     """Validate every readable file with a table; show header map, preview and report in its box."""
+    lang = current_lang()
     ready = [i for i in items if i.error is None and i.table is not None and i.extract]
     tables = [i.table for i in ready]
     twice = {t for t in tables if tables.count(t) > 1}
     for i in ready:
         if i.table in twice:
-            i.error = tr("upload.table_twice", table=i.table)
+            i.error = tr("upload.table_twice", table=upload_text.table_name(str(i.table), lang))
             with i.box:
                 st.error(i.error)
     ready = [i for i in ready if i.error is None]
@@ -108,7 +109,7 @@ def check_batch(db: Path, items: Sequence[FileItem], mode: str) -> None:
         reports = _validate(db, ready, mode)
     except ValueError as exc:  # e.g. a hand mapping naming a column twice
         for i in ready:
-            i.error = str(exc)
+            i.error = upload_text.error_text(exc, lang)
             with i.box:
                 st.error(md(i.error))
         return

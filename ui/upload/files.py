@@ -66,7 +66,8 @@ def _read(f: UploadedFile, sheet: str | None, encoding: str | None = None) -> Ex
     try:
         return read_extract(f.getvalue(), f.name, sheet, encoding=encoding)
     except (ExtractError, ValueError) as exc:
-        return tr("upload.read_error", name=md(f.name), error=md(exc))
+        error = upload_text.error_text(exc, current_lang())
+        return tr("upload.read_error", name=md(f.name), error=md(error))
 
 
 def _pick_encoding(f: UploadedFile, key: str) -> str | None:
@@ -76,7 +77,11 @@ def _pick_encoding(f: UploadedFile, key: str) -> str | None:
     encoding: str | None = st.selectbox(
         tr("upload.encoding"),
         ENCODINGS,
-        format_func=lambda e: tr("upload.encoding_auto") if e is None else str(e),
+        format_func=lambda e: (
+            tr("upload.encoding_auto")
+            if e is None
+            else upload_text.encoding_name(e, current_lang())
+        ),
         key=f"{key}_encoding",
         help=tr("upload.encoding_help"),
     )
@@ -138,11 +143,13 @@ def file_panel(index: int, f: UploadedFile) -> FileItem:
             item.error = got
             return item
         item.extract = got
+        lang = current_lang()
         st.caption(
             tr(
                 "upload.detected",
-                format=got.format + (f" ({got.sheet})" if got.sheet else ""),
-                encoding=got.encoding or "—",
+                format=upload_text.format_name(got.format, lang)
+                + (f" ({got.sheet})" if got.sheet else ""),
+                encoding=upload_text.encoding_name(got.encoding, lang) if got.encoding else "—",
                 rows=count(got.n_rows, "row"),
                 cols=count(len(got.headers), "column"),
             )

@@ -74,7 +74,7 @@ def confirm_undo(db: Path, load_id: int) -> None:
             "undo_confirm",
             load_id=load_id,
             file=preview["file_name"],
-            table=preview["table_name"],
+            table=upload_text.table_name(preview["table_name"], current_lang()),
             removed=count(preview["removed"], "row"),
             restored=count(preview["restored"], "row"),
         ),
@@ -176,7 +176,7 @@ def undo_labels(frame: pd.DataFrame) -> dict[int, str]:
         int(load_id): tr(
             "upload.undo_option",
             load_id=int(load_id),
-            table=table,
+            table=upload_text.table_name(table, current_lang()),
             file=file,
             at=cell_text(at)[:16],  # to the minute
             rows=count(int(rows), "row"),
@@ -194,7 +194,8 @@ def undo(db: Path, load_id: int, preview: dict[str, Any] | None = None) -> None:
         loader.undo_load(db, load_id)
     except (loader.UndoError, StoreBusyError, OSError) as exc:  # OSError: disk full, I/O
         auth.audit("undo", "refused", {**detail, "reason": str(exc)})
-        reason = md(str(exc))  # the reason quotes data (file names, keys): shown literally
+        # the reason quotes data (file names, keys): shown literally
+        reason = md(upload_text.error_text(exc, current_lang()))
         st.session_state[UNDO_KEY] = (
             False,
             tr("upload.undo_refused", load_id=load_id, reason=reason),

@@ -18,7 +18,7 @@ from metrics.filters import Filters
 from metrics.registry import KPIS
 from metrics.store import StoreBusyError, connect_reader
 from metrics.views import data_bounds
-from ui import auth
+from ui import auth, upload_text
 from ui.fmt import fmt_value
 from ui.i18n import current_lang, t
 from ui.safe import md
@@ -73,7 +73,7 @@ def run_load(
         reports = loader.load_batch(db, batch, mode, loaded_by=who, on_progress=progress)
     except (StoreBusyError, duckdb.Error, ValueError, OSError) as exc:
         auth.audit("load", "error", {"files": files, "mode": mode, "error": str(exc)})
-        st.session_state[RESULT_KEY] = {"error": str(exc)}
+        st.session_state[RESULT_KEY] = {"error": exc}  # worded when shown, in its language
         if before is not None:
             before.close()
         return
@@ -108,6 +108,7 @@ _STEPS: dict[str, str] = {
     "Checking the rows": "upload.step.check",
     "Publishing the new store": "upload.step.publish",
     "Done": "upload.step.done",
+    "The store is busy with another load; waiting for it to finish": "upload.step.wait",
 }
 
 
@@ -117,7 +118,8 @@ def progress_step(message: str, lang: str | None = None) -> str:
     if plain in _STEPS:
         return t(_STEPS[plain], lang)
     if plain.startswith("Writing "):
-        return t("upload.step.write", lang, table=plain.removeprefix("Writing "))
+        table = upload_text.table_name(plain.removeprefix("Writing "), lang or current_lang())
+        return t("upload.step.write", lang, table=table)
     return message
 
 
@@ -170,7 +172,8 @@ def result_section() -> None:
     if not result:
         return
     if "error" in result:
-        st.error(tr("upload.load_failed", error=md(result["error"])))
+        error = upload_text.error_text(result["error"], current_lang())
+        st.error(tr("upload.load_failed", error=md(error)))
         return
     if not result["ok"]:
         st.error(tr("upload.load_refused"))
@@ -183,7 +186,7 @@ def result_section() -> None:
             tr(
                 "upload.loaded",
                 file=md(r.file_name),
-                table=r.table,
+                table=upload_text.table_name(r.table, current_lang()),
                 added=count(r.rows_added, "row"),
                 replaced=count(r.rows_replaced, "row"),
                 load_id=r.load_id,

@@ -10,6 +10,8 @@ import streamlit as st
 
 from metrics.contract import TABLES, header_lookup, normalize_header
 from metrics.load import mappings
+from ui import upload_text
+from ui.i18n import current_lang
 from ui.safe import md
 from ui.upload.common import MAX_MAPPING_WIDGETS, count, tr
 
@@ -91,7 +93,8 @@ def _save_mapping(table: str, columns: dict[str, str | None], key: str) -> None:
     try:
         saved = mappings.save_mapping(name, table, columns)
     except mappings.MappingError as exc:
-        st.session_state[f"{key}_save_msg"] = (False, tr("upload.save_error", error=exc))
+        error = upload_text.error_text(exc, current_lang())
+        st.session_state[f"{key}_save_msg"] = (False, tr("upload.save_error", error=error))
         return
     st.session_state[f"{key}_saved"] = saved.stem
     st.session_state[f"{key}_save_msg"] = (True, tr("upload.saved", name=saved.stem))
