@@ -216,7 +216,13 @@ def phase_render(a: argparse.Namespace) -> Json:
 
 
 def phase_replay(a: argparse.Namespace) -> Json:
-    """A page's recorded calls on a fresh Reader: first pass, then the median of warm passes."""
+    """A page's recorded calls on a fresh Reader: first pass, then the median of warm passes.
+
+    The process has imported what the app imports when its server starts (app.py: ui.cells
+    loads the interval library), so "first view" is a user's first view of a started app,
+    not the server's start.
+    """
+    import ui.cells  # noqa: F401
     from metrics.store import Reader
 
     with open(a.calls, "rb") as fh:
