@@ -64,7 +64,8 @@ WL_COLUMNS = (
 
 
 def raw_sql(rollup_schema: str | None) -> str:
-    """The state on $on from the facts: the relationship-type, RFM and flag CTEs, joined.
+    """The state on $on from the facts: the relationship-type, RFM and flag CTEs, joined
+    (in no order: every reader orders what it returns).
 
     rollup_schema: where the risk flags' rollup is (None: the loan snapshots themselves).
     """
@@ -80,8 +81,7 @@ SELECT rel.customer_id, rel.customer_name, rel.branch_id, rel.tier, rel.manager,
        {", ".join("wl." + c.strip() for c in WL_COLUMNS.split(","))}
 FROM rel
 LEFT JOIN rfm ON rfm.customer_id = rel.customer_id
-LEFT JOIN wl ON wl.customer_id = rel.customer_id
-ORDER BY rel.customer_id"""
+LEFT JOIN wl ON wl.customer_id = rel.customer_id"""
 
 
 def raw_params(con: duckdb.DuckDBPyConnection, day: dt.date) -> dict[str, Any]:
