@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metrics import drill, load, watchlist
+from metrics import analysis, drill, load, watchlist
 from metrics.engine import customer_state
 from metrics.engine.sql import (
     CUST_CTE,
@@ -116,6 +116,30 @@ ORDER BY c.customer_id"""
     return run(con, sql, {**settings_params(), **f.params(), "rel_on": f.date_to})
 
 
+def _old_movement(con: duckdb.DuckDBPyConnection, f: Filters) -> set[tuple[Any, ...]]:
+    """analysis.type_movement's counts as they were before the state (non-zero cells)."""
+    sql = f"""WITH {CUST_CTE}, {rel_ctes("$date_from", "rel_a")}, {rel_ctes("$date_to", "rel_b")},
+moves AS (
+    SELECT coalesce(a.rel_type, 'not_active') AS from_type,
+           coalesce(b.rel_type, 'not_active') AS to_type,
+           coalesce(a.customer_id, b.customer_id) AS customer_id
+    FROM rel_a a FULL OUTER JOIN rel_b b ON a.customer_id = b.customer_id
+)
+SELECT from_type, to_type, count(*) FROM moves JOIN cust ON cust.customer_id = moves.customer_id
+WHERE {customer_ok("cust")} GROUP BY ALL"""
+    return _rows(con, sql, {**settings_params(), **f.params()})
+
+
+def _old_summaries(con: duckdb.DuckDBPyConnection, f: Filters) -> tuple[set[Any], set[Any]]:
+    """Customers and R12 per type, customers and M per segment, from the CTEs (non-empty)."""
+    rel = f"""WITH {CUST_CTE}, {rel_ctes()} SELECT rel_type, count(*), sum(r12)::DOUBLE FROM rel
+WHERE {customer_ok()} GROUP BY ALL"""
+    rfm = f"""WITH {CUST_CTE}, {RFM_CTES} SELECT segment, count(*), sum(monetary)::DOUBLE FROM rfm
+WHERE {customer_ok()} GROUP BY ALL"""
+    p = {**settings_params(), **f.params(), "rel_on": f.date_to}
+    return _rows(con, rel, p), _rows(con, rfm, p)
+
+
 @st.composite
 def _views(draw: st.DrawFn) -> Filters:
     a, b = sorted((draw(_DAYS), draw(_DAYS)))
@@ -144,6 +168,14 @@ def test_readers_of_the_state_answer_as_the_raw_queries(
         drill.customers(con, f, population), _old_customers(con, f, population)
     )
     assert drill.count_customers(con, f, population) == len(_old_customers(con, f, population))
+    moves = analysis.type_movement(con, f).stack()
+    assert {(a, b, int(n)) for (a, b), n in moves.items() if n} == _old_movement(con, f)
+    types = analysis.relationship_summary(con, f)
+    segments = analysis.rfm_segments(con, f)
+    assert (
+        {(r.rel_type, r.customers, r.r12) for r in types.itertuples() if r.customers},
+        {(r.segment, r.customers, r.monetary) for r in segments.itertuples() if r.customers},
+    ) == _old_summaries(con, f)
 
 
 _CELLS = st.sampled_from(
