@@ -393,3 +393,28 @@ def test_threads_of_one_reader_build_a_day_once(
     raw = watchlist.with_flags() + "SELECT count(*) FROM wl WHERE len(flags) > 0"
     expected = cur.execute(raw, used_params(raw, watchlist.params(cur, Filters(day, day), day)))
     assert counts == [expected.fetchone()[0]] * 4  # type: ignore[index]
+
+
+def test_watchlist_limit_keeps_the_first_rows_in_the_spec_order(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # On 2025-12-31 (3 months Oct-Dec 2025 against Jul-Sep 2025):
+    # C04: 40,000 in 2025-08 and nothing since (revenue_drop), L05 substandard after normal
+    #      (risk_downgrade), 100 days past due > 30 (past_due): 3 flags, balance 900,000;
+    # C13: Jul-Sep sums to -1,000 (no drop from <= 0), L07 special_mention after normal, 45
+    #      days past due, L07 maturing 2026-01-10 with no renewal: 3 flags, balance 200,000.
+    full = watchlist.watchlist(con, Y25, D(2025, 12, 31))
+    order = list(full["customer_id"])
+    assert order.index("C04") < order.index("C13")  # equal flags, larger balance first
+    assert list(full[full["customer_id"] == "C04"]["flags"].iloc[0]) == [
+        "revenue_drop",
+        "risk_downgrade",
+        "past_due",
+    ]
+    for k in range(len(full) + 2):
+        first = watchlist.watchlist(con, Y25, D(2025, 12, 31), limit=k)
+        assert list(first.columns) == list(full.columns)
+        assert list(first["customer_id"]) == order[:k]
+        assert list(first["flags"]) == list(full["flags"].head(k))
+    with pytest.raises(ValueError, match="limit"):
+        watchlist.watchlist(con, Y25, D(2025, 12, 31), limit=-2)
