@@ -418,3 +418,18 @@ def test_watchlist_limit_keeps_the_first_rows_in_the_spec_order(
         assert list(first["flags"]) == list(full["flags"].head(k))
     with pytest.raises(ValueError, match="limit"):
         watchlist.watchlist(con, Y25, D(2025, 12, 31), limit=-2)
+
+
+def test_a_plain_connection_builds_other_days_as_temp_tables(seed: Path) -> None:
+    from metrics.store import connect
+
+    c = connect(seed, read_only=True)  # no private in-memory catalog: the temp schema
+    try:
+        day = D(2025, 6, 30)
+        state = customer_state.table(c, day)
+        assert state.startswith("temp.main.customer_state_20250630_")
+        raw = f"WITH {CUST_CTE}, {rel_ctes()} SELECT {REL_COLS} FROM rel"
+        p = {**settings_params(), "rel_on": day}
+        assert _rows(c, f"SELECT {REL_COLS} FROM {state}", {}) == _rows(c, raw, p)
+    finally:
+        c.close()

@@ -119,7 +119,8 @@ def _name(day: dt.date) -> str:
 def _create(
     con: duckdb.DuckDBPyConnection, target: str, day: dt.date, rollup_schema: str | None
 ) -> None:
-    sql = f"CREATE OR REPLACE TABLE {target} AS {raw_sql(rollup_schema)}"
+    kind = "TEMP TABLE" if target.startswith("temp.") else "TABLE"  # a plain connection's
+    sql = f"CREATE OR REPLACE {kind} {target} AS {raw_sql(rollup_schema)}"
     con.execute(sql, used_params(sql, raw_params(con, day)))
 
 
@@ -236,7 +237,8 @@ def _build_fallback(con: duckdb.DuckDBPyConnection, schema: str, name: str, day:
     """Build one day's state in the private catalog; keep at most FALLBACK_DAYS of them."""
     _create(con, schema + name, day, rollups.location(con))
     reg = schema + _FALLBACK_REGISTRY
-    con.execute(f"CREATE TABLE IF NOT EXISTS {reg} (name VARCHAR, seq BIGINT)")
+    kind = "TEMP TABLE" if schema.startswith("temp.") else "TABLE"
+    con.execute(f"CREATE {kind} IF NOT EXISTS {reg} (name VARCHAR, seq BIGINT)")
     con.execute(f"INSERT INTO {reg} SELECT ?, coalesce(max(seq), 0) + 1 FROM {reg}", [name])
     old = con.execute(f"SELECT name FROM {reg} ORDER BY seq DESC OFFSET {FALLBACK_DAYS}").fetchall()
     for (stale,) in old:
