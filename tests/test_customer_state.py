@@ -215,7 +215,11 @@ def test_count_customers_is_the_length_of_customers(
 def test_the_publish_days_are_read_from_the_store(con: duckdb.DuckDBPyConnection) -> None:
     # 2025-12-31 is the seed's latest data date; 2025-01-01 the first day of its year.
     assert customer_state.table(con, D(2025, 12, 31)) == "customer_state_20251231"
-    assert customer_state.table(con, D(2025, 1, 1)) == "customer_state_20250101"
+    # of 2025-01-01 the publish builds the relationship types only (type_movement's from-day)
+    assert customer_state.table(con, D(2025, 1, 1), need="rel") == "customer_state_20250101"
+    everything = customer_state.table(con, D(2025, 1, 1))
+    assert everything.startswith("memory.main.customer_state_20250101_")
+    assert customer_state.table(con, D(2025, 12, 31), need="rel") == "customer_state_20251231"
     # any other day: built once in the reader's private catalog, then reused
     other = customer_state.table(con, D(2025, 6, 30))
     assert other.startswith("memory.main.customer_state_20250630_")
@@ -274,9 +278,11 @@ def test_a_state_is_rebuilt_only_when_its_facts_changed(
     built: list[dt.date] = []
     real = customer_state._create
 
-    def counting(c: duckdb.DuckDBPyConnection, target: str, day: dt.date, s: str | None) -> None:
+    def counting(
+        c: duckdb.DuckDBPyConnection, target: str, day: dt.date, s: str | None, part: Any = "all"
+    ) -> None:
         built.append(day)
-        real(c, target, day, s)
+        real(c, target, day, s, part)
 
     monkeypatch.setattr(customer_state, "_create", counting)
 
@@ -299,9 +305,9 @@ def test_a_state_is_rebuilt_only_when_its_facts_changed(
         for day in (D(2025, 12, 31), D(2025, 1, 1)):
             raw = f"WITH {CUST_CTE}, {rel_ctes()} SELECT {REL_COLS} FROM rel"
             p = {**settings_params(), "rel_on": day}
-            assert _rows(c, f"SELECT {REL_COLS} FROM {customer_state.table(c, day)}", {}) == (
-                _rows(c, raw, p)
-            )
+            stored = customer_state.table(c, day, need="rel")
+            assert not stored.startswith("memory.")  # the publish's, kept or rebuilt
+            assert _rows(c, f"SELECT {REL_COLS} FROM {stored}", {}) == _rows(c, raw, p)
         r12 = c.execute("SELECT r12 FROM customer_state_20251231 WHERE customer_id = 'C01'")
         assert r12.fetchone() == (201_000.0,)
     finally:
@@ -367,9 +373,11 @@ def test_threads_of_one_reader_build_a_day_once(
     built: list[dt.date] = []
     real = customer_state._create
 
-    def counting(c: duckdb.DuckDBPyConnection, target: str, day: dt.date, s: str | None) -> None:
+    def counting(
+        c: duckdb.DuckDBPyConnection, target: str, day: dt.date, s: str | None, part: Any = "all"
+    ) -> None:
         built.append(day)
-        real(c, target, day, s)
+        real(c, target, day, s, part)
 
     monkeypatch.setattr(customer_state, "_create", counting)
     reader = Reader(seed)
