@@ -19,13 +19,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metrics import analysis, drill, load, watchlist
+from metrics import analysis, drill, load, scorecards, watchlist
 from metrics.engine import customer_state
 from metrics.engine.sql import (
     CUST_CTE,
     customer_ok,
     rel_ctes,
     run,
+    sel_cte,
     settings_params,
     used_params,
 )
@@ -170,6 +171,13 @@ def test_readers_of_the_state_answer_as_the_raw_queries(
     assert drill.count_customers(con, f, population) == len(_old_customers(con, f, population))
     moves = analysis.type_movement(con, f).stack()
     assert {(a, b, int(n)) for (a, b), n in moves.items() if n} == _old_movement(con, f)
+    old_mix = f"""WITH {CUST_CTE}, {sel_cte(None)}
+SELECT manager, count(*) FILTER (WHERE tier = 'A'), count(*) FROM sel
+WHERE onboard_date <= $date_to AND (churn_date IS NULL OR churn_date > $date_to) GROUP BY ALL"""
+    mix = scorecards.tier_mix(con, f)  # shares of A among each manager's active customers
+    assert {(m, r.tier_a_share) for m, r in mix.iterrows()} == {
+        (m, a / n) for m, a, n in _rows(con, old_mix, {**settings_params(), **f.params()})
+    }
     types = analysis.relationship_summary(con, f)
     segments = analysis.rfm_segments(con, f)
     assert (
