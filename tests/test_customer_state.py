@@ -232,6 +232,11 @@ def test_the_publish_days_are_read_from_the_store(con: duckdb.DuckDBPyConnection
     other = customer_state.table(con, D(2025, 6, 30))
     assert other.startswith("memory.main.customer_state_20250630_")
     assert customer_state.table(con, D(2025, 6, 30)) == other
+    assert customer_state.table(con, D(2025, 6, 30), need="rel") == other  # full serves both
+    # the types only, when only they are asked for (and a full one is not there yet)
+    types = customer_state.table(con, D(2025, 5, 31), need="rel")
+    assert types.startswith("memory.main.customer_state_20250531_rel_")
+    assert customer_state.table(con, D(2025, 5, 31)) != types  # everything: another table
 
 
 # --- A load changes the state in the same publish -----------------------------------------

@@ -17,8 +17,9 @@ Where it lives (`table(con, day)` answers with a table name to read):
   year-to-date view's date_from, type_movement's other day: the types only, part "rel"), as
   customer_state_YYYYMMDD, listed in rollup_customer_state with the fingerprint of the
   settings they were computed with; a day is rebuilt only when a fact it reads changed;
-- any other day (or other settings): built once on first use in the reader's private
-  in-memory catalog, under a lock, and kept for that connection, i.e. for that data version
+- any other day (or other settings): built once on first use (the types only when only
+  they are asked for) in the reader's private in-memory catalog, under a lock, and kept
+  for that connection (at most FALLBACK_DAYS tables), i.e. for that data version
   (metrics.store.Reader opens a new connection, with an empty catalog, after a publish).
 """
 
@@ -54,7 +55,7 @@ READS: tuple[str, ...] = (
 )
 # Months of revenue before a day's month that its state reads (rel_ctes: 24).
 REVENUE_MONTHS = 24
-FALLBACK_DAYS = 8  # days kept in a reader's private catalog (oldest dropped first)
+FALLBACK_DAYS = 8  # state tables kept in a reader's private catalog (oldest dropped first)
 _LOCK = threading.Lock()
 
 # What a state holds: "all" (relationship type, RFM, flags) or "rel" (relationship type
@@ -240,26 +241,32 @@ def table(con: duckdb.DuckDBPyConnection, day: dt.date, need: Part = "all") -> s
     everything, or for need="rel" at least the relationship types (REL_COLUMNS).
 
     The store's own when it was built at publish with today's settings and holds what is
-    needed; else one built once (everything) in this connection's private catalog, named
-    by the day and the settings.
+    needed; else one built once in this connection's private catalog, named by the day,
+    the settings and (for the types only) "rel": a full one serves both needs.
     """
     fp = fingerprint()
     fp_stored, _revenue, part = _stored(con, "").get(day, ("", "", ""))
     if fp_stored == fp and part in ("all", need) and _exists(con, "", _name(day)):
         return _name(day)
     schema = rollups._fallback_schema(con)
-    name = f"{_name(day)}_{fp}"
-    if _exists(con, schema, name):
-        return schema + name
+    full = f"{_name(day)}_{fp}"
+    names = [full] if need == "all" else [full, f"{_name(day)}_rel_{fp}"]
+    for name in names:
+        if _exists(con, schema, name):
+            return schema + name
     with _LOCK:
-        if not _exists(con, schema, name):
-            _build_fallback(con, schema, name, day)
-    return schema + name
+        for name in names:
+            if _exists(con, schema, name):
+                return schema + name
+        _build_fallback(con, schema, names[-1], day, need)
+    return schema + names[-1]
 
 
-def _build_fallback(con: duckdb.DuckDBPyConnection, schema: str, name: str, day: dt.date) -> None:
+def _build_fallback(
+    con: duckdb.DuckDBPyConnection, schema: str, name: str, day: dt.date, part: Part
+) -> None:
     """Build one day's state in the private catalog; keep at most FALLBACK_DAYS of them."""
-    _create(con, schema + name, day, rollups.location(con))
+    _create(con, schema + name, day, rollups.location(con), part)
     reg = schema + _FALLBACK_REGISTRY
     kind = "TEMP TABLE" if schema.startswith("temp.") else "TABLE"
     con.execute(f"CREATE {kind} IF NOT EXISTS {reg} (name VARCHAR, seq BIGINT)")
