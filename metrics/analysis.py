@@ -79,7 +79,7 @@ def relationship_types(
 
     The type itself is computed bank-wide (top 10 % among ALL active customers).
     """
-    state = customer_state.table(con, on or f.date_to)
+    state = customer_state.table(con, on or f.date_to, need="rel")
     sql = f"""SELECT customer_id, customer_name, branch_id, tier, rel_type, r12, p12
 FROM {state} WHERE {_selected()}
 ORDER BY customer_id"""
@@ -88,7 +88,7 @@ ORDER BY customer_id"""
 
 def relationship_summary(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
     """Per type (all five, in order): customers, summed R12 and its share of the selection's R12."""
-    state = customer_state.table(con, f.date_to)
+    state = customer_state.table(con, f.date_to, need="rel")
     sql = f"""WITH types AS (SELECT unnest($rel_ids::VARCHAR[]) AS rel_type,
                  unnest(range(len($rel_ids::VARCHAR[]))) AS ord),
 agg AS (SELECT rel_type, count(*) AS customers, sum(r12) AS r12 FROM {state}
@@ -106,8 +106,8 @@ def type_movement(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
 
     'not_active' holds customers entering (row) or leaving (column) between the two days.
     """
-    state_a = customer_state.table(con, f.date_from)
-    state_b = customer_state.table(con, f.date_to)
+    state_a = customer_state.table(con, f.date_from, need="rel")
+    state_b = customer_state.table(con, f.date_to, need="rel")
     # A customer's branch, tier and manager are the same in both states.
     sql = f"""WITH moves AS (
     SELECT coalesce(a.rel_type, '{NOT_ACTIVE}') AS from_type,

@@ -13,7 +13,14 @@ import duckdb
 import pandas as pd
 
 from metrics.engine import customer_state, rollups
-from metrics.engine.sql import BRANCH_OK, CUST_CTE, customer_ok, run, settings_params
+from metrics.engine.sql import (
+    BRANCH_OK,
+    CUST_CTE,
+    customer_ok,
+    limit_sql,
+    run,
+    settings_params,
+)
 from metrics.filters import Filters
 
 Population = Literal["period", "surveyed", "churned", "borrowers", "revenue"]
@@ -119,8 +126,7 @@ def customers(
     limit: at most this many rows, the first by customer_id (None: all); search: only
     customers whose id or name contains it, ignoring case (None or blank: all).
     """
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-        raise ValueError(f"limit must be a whole number >= 0 or None, not {limit!r}")
+    last = limit_sql(limit)
     ctes, extra, body, params = _population(con, f, population, dimension, value, search)
     sql = f"""{ctes}
 SELECT c.customer_id, c.customer_name, c.branch_id, c.tier, c.tier_source, c.credit_rating,
@@ -128,10 +134,8 @@ SELECT c.customer_id, c.customer_name, c.branch_id, c.tier, c.tier_source, c.cre
        rel.rel_type, rel.r12, rel.p12, rel.segment AS rfm_segment,
        rel.recency_days, rel.frequency, rel.monetary
 {body}
-ORDER BY c.customer_id"""
-    if limit is not None:
-        sql += "\nLIMIT $limit"
-        params["limit"] = limit
+ORDER BY c.customer_id
+{last}"""
     return run(con, sql, params)
 
 

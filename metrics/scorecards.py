@@ -19,7 +19,7 @@ from metrics.contract import TIERS
 from metrics.engine import customer_state
 from metrics.filters import Filters
 from metrics.registry import KPIS
-from metrics.watchlist import MANAGER_SQL, ORDER_SQL, counts_by_manager
+from metrics.watchlist import ORDER_SQL, counts_by_manager
 
 # The KPIs a scorecard shows, in column order (customer-based: they have a manager).
 SCORE_KPIS: tuple[str, ...] = (
@@ -41,11 +41,12 @@ def tier_mix(con: duckdb.DuckDBPyConnection, f: Filters) -> pd.DataFrame:
         f"(count(*) FILTER (WHERE tier = '{t}') / count(*))::DOUBLE AS tier_{t.lower()}_share"
         for t in TIERS
     )
-    sql = f"""WITH {kpis.CUST_CTE}, {kpis.sel_cte(None)}
-SELECT {MANAGER_SQL.format(col="relationship_manager")} AS manager, {shares}
-FROM sel WHERE onboard_date <= $date_to AND (churn_date IS NULL OR churn_date > $date_to)
+    # the customers active on date_to, with their branch, tier and manager: its state's rows
+    state = customer_state.table(con, f.date_to, need="rel")
+    sql = f"""SELECT manager, {shares}
+FROM {state} WHERE {kpis.customer_ok()}
 GROUP BY ALL"""
-    return kpis.run(con, sql, {**kpis.settings_params(), **f.params()}).set_index("manager")
+    return kpis.run(con, sql, f.params()).set_index("manager")
 
 
 def scorecards(

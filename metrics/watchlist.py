@@ -25,6 +25,7 @@ from metrics.engine.sql import (
     CUST_CTE,
     MANAGER_SQL,
     customer_ok,
+    limit_sql,
     run,
     sel_cte,
     settings_params,
@@ -86,12 +87,14 @@ def watchlist(
     f: Filters,
     on: dt.date | None = None,
     flags: Sequence[str] = (),
+    limit: int | None = None,
 ) -> pd.DataFrame:
     """Customers with at least one flag on `on` (default f.date_to), in the spec's order.
 
     `flags` keeps only customers with any of those flags. Columns: COLUMNS; `flags` holds
     the flag ids in FLAGS order; the other columns are the facts behind them (None where
-    the flag does not hold or has no such fact).
+    the flag does not hold or has no such fact). limit: only the first this many rows
+    (None: all).
     """
     unknown = [x for x in flags if x not in FLAGS]
     if unknown:
@@ -100,7 +103,7 @@ def watchlist(
     sql = (
         f"SELECT {', '.join(COLUMNS)} FROM {state} WHERE len(flags) > 0 AND {customer_ok()} "
         "AND (len($wanted::VARCHAR[]) = 0 OR list_has_any(flags, $wanted::VARCHAR[])) "
-        f"ORDER BY {ORDER_SQL}"
+        f"ORDER BY {ORDER_SQL} {limit_sql(limit)}"
     )
     out = run(con, sql, {**f.params(), "wanted": list(flags)})
     out["flags"] = [list(x) for x in out["flags"]]

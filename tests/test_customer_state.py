@@ -19,13 +19,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metrics import drill, load, watchlist
+from metrics import analysis, drill, load, scorecards, watchlist
 from metrics.engine import customer_state
 from metrics.engine.sql import (
     CUST_CTE,
     customer_ok,
     rel_ctes,
     run,
+    sel_cte,
     settings_params,
     used_params,
 )
@@ -116,6 +117,30 @@ ORDER BY c.customer_id"""
     return run(con, sql, {**settings_params(), **f.params(), "rel_on": f.date_to})
 
 
+def _old_movement(con: duckdb.DuckDBPyConnection, f: Filters) -> set[tuple[Any, ...]]:
+    """analysis.type_movement's counts as they were before the state (non-zero cells)."""
+    sql = f"""WITH {CUST_CTE}, {rel_ctes("$date_from", "rel_a")}, {rel_ctes("$date_to", "rel_b")},
+moves AS (
+    SELECT coalesce(a.rel_type, 'not_active') AS from_type,
+           coalesce(b.rel_type, 'not_active') AS to_type,
+           coalesce(a.customer_id, b.customer_id) AS customer_id
+    FROM rel_a a FULL OUTER JOIN rel_b b ON a.customer_id = b.customer_id
+)
+SELECT from_type, to_type, count(*) FROM moves JOIN cust ON cust.customer_id = moves.customer_id
+WHERE {customer_ok("cust")} GROUP BY ALL"""
+    return _rows(con, sql, {**settings_params(), **f.params()})
+
+
+def _old_summaries(con: duckdb.DuckDBPyConnection, f: Filters) -> tuple[set[Any], set[Any]]:
+    """Customers and R12 per type, customers and M per segment, from the CTEs (non-empty)."""
+    rel = f"""WITH {CUST_CTE}, {rel_ctes()} SELECT rel_type, count(*), sum(r12)::DOUBLE FROM rel
+WHERE {customer_ok()} GROUP BY ALL"""
+    rfm = f"""WITH {CUST_CTE}, {RFM_CTES} SELECT segment, count(*), sum(monetary)::DOUBLE FROM rfm
+WHERE {customer_ok()} GROUP BY ALL"""
+    p = {**settings_params(), **f.params(), "rel_on": f.date_to}
+    return _rows(con, rel, p), _rows(con, rfm, p)
+
+
 @st.composite
 def _views(draw: st.DrawFn) -> Filters:
     a, b = sorted((draw(_DAYS), draw(_DAYS)))
@@ -144,6 +169,21 @@ def test_readers_of_the_state_answer_as_the_raw_queries(
         drill.customers(con, f, population), _old_customers(con, f, population)
     )
     assert drill.count_customers(con, f, population) == len(_old_customers(con, f, population))
+    moves = analysis.type_movement(con, f).stack()
+    assert {(a, b, int(n)) for (a, b), n in moves.items() if n} == _old_movement(con, f)
+    old_mix = f"""WITH {CUST_CTE}, {sel_cte(None)}
+SELECT manager, count(*) FILTER (WHERE tier = 'A'), count(*) FROM sel
+WHERE onboard_date <= $date_to AND (churn_date IS NULL OR churn_date > $date_to) GROUP BY ALL"""
+    mix = scorecards.tier_mix(con, f)  # shares of A among each manager's active customers
+    assert {(m, r.tier_a_share) for m, r in mix.iterrows()} == {
+        (m, a / n) for m, a, n in _rows(con, old_mix, {**settings_params(), **f.params()})
+    }
+    types = analysis.relationship_summary(con, f)
+    segments = analysis.rfm_segments(con, f)
+    assert (
+        {(r.rel_type, r.customers, r.r12) for r in types.itertuples() if r.customers},
+        {(r.segment, r.customers, r.monetary) for r in segments.itertuples() if r.customers},
+    ) == _old_summaries(con, f)
 
 
 _CELLS = st.sampled_from(
@@ -183,11 +223,20 @@ def test_count_customers_is_the_length_of_customers(
 def test_the_publish_days_are_read_from_the_store(con: duckdb.DuckDBPyConnection) -> None:
     # 2025-12-31 is the seed's latest data date; 2025-01-01 the first day of its year.
     assert customer_state.table(con, D(2025, 12, 31)) == "customer_state_20251231"
-    assert customer_state.table(con, D(2025, 1, 1)) == "customer_state_20250101"
+    # of 2025-01-01 the publish builds the relationship types only (type_movement's from-day)
+    assert customer_state.table(con, D(2025, 1, 1), need="rel") == "customer_state_20250101"
+    everything = customer_state.table(con, D(2025, 1, 1))
+    assert everything.startswith("memory.main.customer_state_20250101_")
+    assert customer_state.table(con, D(2025, 12, 31), need="rel") == "customer_state_20251231"
     # any other day: built once in the reader's private catalog, then reused
     other = customer_state.table(con, D(2025, 6, 30))
     assert other.startswith("memory.main.customer_state_20250630_")
     assert customer_state.table(con, D(2025, 6, 30)) == other
+    assert customer_state.table(con, D(2025, 6, 30), need="rel") == other  # full serves both
+    # the types only, when only they are asked for (and a full one is not there yet)
+    types = customer_state.table(con, D(2025, 5, 31), need="rel")
+    assert types.startswith("memory.main.customer_state_20250531_rel_")
+    assert customer_state.table(con, D(2025, 5, 31)) != types  # everything: another table
 
 
 # --- A load changes the state in the same publish -----------------------------------------
@@ -242,9 +291,11 @@ def test_a_state_is_rebuilt_only_when_its_facts_changed(
     built: list[dt.date] = []
     real = customer_state._create
 
-    def counting(c: duckdb.DuckDBPyConnection, target: str, day: dt.date, s: str | None) -> None:
+    def counting(
+        c: duckdb.DuckDBPyConnection, target: str, day: dt.date, s: str | None, part: Any = "all"
+    ) -> None:
         built.append(day)
-        real(c, target, day, s)
+        real(c, target, day, s, part)
 
     monkeypatch.setattr(customer_state, "_create", counting)
 
@@ -267,9 +318,9 @@ def test_a_state_is_rebuilt_only_when_its_facts_changed(
         for day in (D(2025, 12, 31), D(2025, 1, 1)):
             raw = f"WITH {CUST_CTE}, {rel_ctes()} SELECT {REL_COLS} FROM rel"
             p = {**settings_params(), "rel_on": day}
-            assert _rows(c, f"SELECT {REL_COLS} FROM {customer_state.table(c, day)}", {}) == (
-                _rows(c, raw, p)
-            )
+            stored = customer_state.table(c, day, need="rel")
+            assert not stored.startswith("memory.")  # the publish's, kept or rebuilt
+            assert _rows(c, f"SELECT {REL_COLS} FROM {stored}", {}) == _rows(c, raw, p)
         r12 = c.execute("SELECT r12 FROM customer_state_20251231 WHERE customer_id = 'C01'")
         assert r12.fetchone() == (201_000.0,)
     finally:
@@ -335,9 +386,11 @@ def test_threads_of_one_reader_build_a_day_once(
     built: list[dt.date] = []
     real = customer_state._create
 
-    def counting(c: duckdb.DuckDBPyConnection, target: str, day: dt.date, s: str | None) -> None:
+    def counting(
+        c: duckdb.DuckDBPyConnection, target: str, day: dt.date, s: str | None, part: Any = "all"
+    ) -> None:
         built.append(day)
-        real(c, target, day, s)
+        real(c, target, day, s, part)
 
     monkeypatch.setattr(customer_state, "_create", counting)
     reader = Reader(seed)
@@ -361,3 +414,43 @@ def test_threads_of_one_reader_build_a_day_once(
     raw = watchlist.with_flags() + "SELECT count(*) FROM wl WHERE len(flags) > 0"
     expected = cur.execute(raw, used_params(raw, watchlist.params(cur, Filters(day, day), day)))
     assert counts == [expected.fetchone()[0]] * 4  # type: ignore[index]
+
+
+def test_watchlist_limit_keeps_the_first_rows_in_the_spec_order(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # On 2025-12-31 (3 months Oct-Dec 2025 against Jul-Sep 2025):
+    # C04: 40,000 in 2025-08 and nothing since (revenue_drop), L05 substandard after normal
+    #      (risk_downgrade), 100 days past due > 30 (past_due): 3 flags, balance 900,000;
+    # C13: Jul-Sep sums to -1,000 (no drop from <= 0), L07 special_mention after normal, 45
+    #      days past due, L07 maturing 2026-01-10 with no renewal: 3 flags, balance 200,000.
+    full = watchlist.watchlist(con, Y25, D(2025, 12, 31))
+    order = list(full["customer_id"])
+    assert order.index("C04") < order.index("C13")  # equal flags, larger balance first
+    assert list(full[full["customer_id"] == "C04"]["flags"].iloc[0]) == [
+        "revenue_drop",
+        "risk_downgrade",
+        "past_due",
+    ]
+    for k in range(len(full) + 2):
+        first = watchlist.watchlist(con, Y25, D(2025, 12, 31), limit=k)
+        assert list(first.columns) == list(full.columns)
+        assert list(first["customer_id"]) == order[:k]
+        assert list(first["flags"]) == list(full["flags"].head(k))
+    with pytest.raises(ValueError, match="limit"):
+        watchlist.watchlist(con, Y25, D(2025, 12, 31), limit=-2)
+
+
+def test_a_plain_connection_builds_other_days_as_temp_tables(seed: Path) -> None:
+    from metrics.store import connect
+
+    c = connect(seed, read_only=True)  # no private in-memory catalog: the temp schema
+    try:
+        day = D(2025, 6, 30)
+        state = customer_state.table(c, day)
+        assert state.startswith("temp.main.customer_state_20250630_")
+        raw = f"WITH {CUST_CTE}, {rel_ctes()} SELECT {REL_COLS} FROM rel"
+        p = {**settings_params(), "rel_on": day}
+        assert _rows(c, f"SELECT {REL_COLS} FROM {state}", {}) == _rows(c, raw, p)
+    finally:
+        c.close()

@@ -13,11 +13,13 @@ watchlist's facts and `flags` (FLAGS order).
 Where it lives (`table(con, day)` answers with a table name to read):
 - built at publish (metrics.store.publish_rollups: after rollups.build, in the same
   transaction; rollups cannot import this module, which reads them) for the days the
-  default views read: the latest data date and the first day of its year (the year-to-date
-  view's date_from, type_movement's other day), as customer_state_YYYYMMDD, listed in
-  rollup_customer_state with the fingerprint of the settings they were computed with;
-- any other day (or other settings): built once on first use in the reader's private
-  in-memory catalog, under a lock, and kept for that connection, i.e. for that data version
+  default views read: the latest data date (everything) and the first day of its year (the
+  year-to-date view's date_from, type_movement's other day: the types only, part "rel"), as
+  customer_state_YYYYMMDD, listed in rollup_customer_state with the fingerprint of the
+  settings they were computed with; a day is rebuilt only when a fact it reads changed;
+- any other day (or other settings): built once on first use (the types only when only
+  they are asked for) in the reader's private in-memory catalog, under a lock, and kept
+  for that connection (at most FALLBACK_DAYS tables), i.e. for that data version
   (metrics.store.Reader opens a new connection, with an empty catalog, after a publish).
 """
 
@@ -27,7 +29,7 @@ import datetime as dt
 import hashlib
 import json
 import threading
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 
@@ -53,9 +55,16 @@ READS: tuple[str, ...] = (
 )
 # Months of revenue before a day's month that its state reads (rel_ctes: 24).
 REVENUE_MONTHS = 24
-FALLBACK_DAYS = 8  # days kept in a reader's private catalog (oldest dropped first)
+FALLBACK_DAYS = 8  # state tables kept in a reader's private catalog (oldest dropped first)
 _LOCK = threading.Lock()
 
+# What a state holds: "all" (relationship type, RFM, flags) or "rel" (relationship type
+# only: the columns of REL_COLUMNS, all type_movement needs of the year's first day).
+Part = Literal["all", "rel"]
+REL_COLUMNS = (
+    "customer_id, customer_name, branch_id, tier, manager, relationship_manager, "
+    "r12, p12, l6, risky_loan, r12_rank, n_active, rel_type"
+)
 WL_COLUMNS = (
     "outstanding_balance, rev_recent, rev_before, downgraded_loan, downgraded_to, "
     "past_due_loan, days_past_due, complaint_id, complaint_age_days, open_complaints, "
@@ -63,25 +72,30 @@ WL_COLUMNS = (
 )
 
 
-def raw_sql(rollup_schema: str | None) -> str:
-    """The state on $on from the facts: the relationship-type, RFM and flag CTEs, joined.
+def _prefixed(alias: str, columns: str) -> str:
+    return ", ".join(f"{alias}.{c.strip()}" for c in columns.split(","))
+
+
+def raw_sql(rollup_schema: str | None, part: Part = "all") -> str:
+    """The state on $on from the facts: the relationship-type, RFM and flag CTEs, joined
+    (in no order: every reader orders what it returns); part "rel": the first only.
 
     rollup_schema: where the risk flags' rollup is (None: the loan snapshots themselves).
     """
+    if part == "rel":
+        return f"""WITH {CUST_CTE}, {rel_ctes("$on", rollups=rollup_schema)}
+SELECT {REL_COLUMNS} FROM rel"""
     return f"""WITH {CUST_CTE}, sel AS (SELECT * FROM cust),
 {rel_ctes("$on", rollups=rollup_schema)},
 {RFM_CTES},
 {FLAG_CTES}
-SELECT rel.customer_id, rel.customer_name, rel.branch_id, rel.tier, rel.manager,
-       rel.relationship_manager,
-       rel.r12, rel.p12, rel.l6, rel.risky_loan, rel.r12_rank, rel.n_active, rel.rel_type,
+SELECT {_prefixed("rel", REL_COLUMNS)},
        rfm.recency_days, rfm.frequency, rfm.monetary, rfm.r_score, rfm.f_score, rfm.m_score,
        rfm.segment,
-       {", ".join("wl." + c.strip() for c in WL_COLUMNS.split(","))}
+       {_prefixed("wl", WL_COLUMNS)}
 FROM rel
 LEFT JOIN rfm ON rfm.customer_id = rel.customer_id
-LEFT JOIN wl ON wl.customer_id = rel.customer_id
-ORDER BY rel.customer_id"""
+LEFT JOIN wl ON wl.customer_id = rel.customer_id"""
 
 
 def raw_params(con: duckdb.DuckDBPyConnection, day: dt.date) -> dict[str, Any]:
@@ -117,9 +131,14 @@ def _name(day: dt.date) -> str:
 
 
 def _create(
-    con: duckdb.DuckDBPyConnection, target: str, day: dt.date, rollup_schema: str | None
+    con: duckdb.DuckDBPyConnection,
+    target: str,
+    day: dt.date,
+    rollup_schema: str | None,
+    part: Part = "all",
 ) -> None:
-    sql = f"CREATE OR REPLACE TABLE {target} AS {raw_sql(rollup_schema)}"
+    kind = "TEMP TABLE" if target.startswith("temp.") else "TABLE"  # a plain connection's
+    sql = f"CREATE OR REPLACE {kind} {target} AS {raw_sql(rollup_schema, part)}"
     con.execute(sql, used_params(sql, raw_params(con, day)))
 
 
@@ -137,22 +156,29 @@ def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
 # --- At publish ---------------------------------------------------------------------------
 
 
-def publish_days(con: duckdb.DuckDBPyConnection, schema: str = "") -> list[dt.date]:
-    """The days the default views read: the latest data date and the first day of its year."""
+def publish_days(con: duckdb.DuckDBPyConnection, schema: str = "") -> dict[dt.date, Part]:
+    """The days the default views read, with what they read of them: the latest data date
+    (everything) and the first day of its year (type_movement's from-day: the types)."""
     # the latest data date as metrics.views.data_bounds reads it, from the rollups just built
     row = con.execute(rollups.DATE_BOUNDS_SQL.format(s=schema)).fetchone()
     if row is None or row[1] is None:
-        return []
+        return {}
     latest = row[1].date() if isinstance(row[1], dt.datetime) else row[1]
-    return sorted({dt.date(latest.year, 1, 1), latest})
+    days: dict[dt.date, Part] = {dt.date(latest.year, 1, 1): "rel"}
+    days[latest] = "all"
+    return days
 
 
-def _stored(con: duckdb.DuckDBPyConnection, schema: str) -> dict[dt.date, tuple[str, str]]:
-    """The registry of the states built at publish: day -> (fingerprint, revenue_fp)."""
+def _stored(con: duckdb.DuckDBPyConnection, schema: str) -> dict[dt.date, tuple[str, str, str]]:
+    """The registry of the states built at publish: day -> (fingerprint, revenue_fp, part)."""
     if not _exists(con, schema, REGISTRY):
         return {}
-    rows = con.execute(f"SELECT day, fingerprint, revenue_fp FROM {schema}{REGISTRY}").fetchall()
-    return {r[0]: (str(r[1]), str(r[2])) for r in rows}
+    cur = con.execute(f"SELECT * FROM {schema}{REGISTRY}")
+    names = [d[0] for d in cur.description or ()]
+    rows = cur.fetchall()
+    if names != ["day", "fingerprint", "revenue_fp", "part"]:  # another layout: rebuild
+        return {}
+    return {r[0]: (str(r[1]), str(r[2]), str(r[3])) for r in rows}
 
 
 def _revenue_fp(con: duckdb.DuckDBPyConnection, schema: str, day: dt.date) -> str:
@@ -182,30 +208,27 @@ def build(
     fp = fingerprint()
     stored = _stored(con, schema)
     touched = None if changed is None else changed.intersection(READS)
-    fresh: list[tuple[dt.date, str, str]] = []
-    for d in days:
+    fresh: list[tuple[dt.date, str, str, str]] = []
+    for d, part in sorted(days.items()):
         revenue = _revenue_fp(con, schema, d)
-        old = stored.get(d)
         same = (
             touched is not None
-            and old is not None
-            and old[0] == fp
             and touched <= {"revenue"}
-            and old[1] == revenue
+            and stored.get(d) == (fp, revenue, part)
             and _exists(con, schema, _name(d))
         )
         if not same:
-            _create(con, f"{schema}{_name(d)}", d, schema)
-        fresh.append((d, fp, revenue))
+            _create(con, f"{schema}{_name(d)}", d, schema, part)
+        fresh.append((d, fp, revenue, part))
     for d in stored:
         if d not in days:
             con.execute(f"DROP TABLE IF EXISTS {schema}{_name(d)}")
     con.execute(
         f"CREATE OR REPLACE TABLE {schema}{REGISTRY} "
-        "(day DATE, fingerprint VARCHAR, revenue_fp VARCHAR)"
+        "(day DATE, fingerprint VARCHAR, revenue_fp VARCHAR, part VARCHAR)"
     )
     if fresh:  # an empty store has no data date, hence no state
-        con.executemany(f"INSERT INTO {schema}{REGISTRY} VALUES (?, ?, ?)", fresh)
+        con.executemany(f"INSERT INTO {schema}{REGISTRY} VALUES (?, ?, ?, ?)", fresh)
 
 
 # --- For readers --------------------------------------------------------------------------
@@ -213,30 +236,40 @@ def build(
 _FALLBACK_REGISTRY = "customer_state_cache"
 
 
-def table(con: duckdb.DuckDBPyConnection, day: dt.date) -> str:
-    """The (qualified) name of a table holding every active customer's state on `day`.
+def table(con: duckdb.DuckDBPyConnection, day: dt.date, need: Part = "all") -> str:
+    """The (qualified) name of a table holding every active customer's state on `day`:
+    everything, or for need="rel" at least the relationship types (REL_COLUMNS).
 
-    The store's own when it was built at publish with today's settings; else one built
-    once in this connection's private catalog, named by the day and the settings.
+    The store's own when it was built at publish with today's settings and holds what is
+    needed; else one built once in this connection's private catalog, named by the day,
+    the settings and (for the types only) "rel": a full one serves both needs.
     """
     fp = fingerprint()
-    if _stored(con, "").get(day, ("",))[0] == fp and _exists(con, "", _name(day)):
+    fp_stored, _revenue, part = _stored(con, "").get(day, ("", "", ""))
+    if fp_stored == fp and part in ("all", need) and _exists(con, "", _name(day)):
         return _name(day)
     schema = rollups._fallback_schema(con)
-    name = f"{_name(day)}_{fp}"
-    if _exists(con, schema, name):
-        return schema + name
+    full = f"{_name(day)}_{fp}"
+    names = [full] if need == "all" else [full, f"{_name(day)}_rel_{fp}"]
+    for name in names:
+        if _exists(con, schema, name):
+            return schema + name
     with _LOCK:
-        if not _exists(con, schema, name):
-            _build_fallback(con, schema, name, day)
-    return schema + name
+        for name in names:
+            if _exists(con, schema, name):
+                return schema + name
+        _build_fallback(con, schema, names[-1], day, need)
+    return schema + names[-1]
 
 
-def _build_fallback(con: duckdb.DuckDBPyConnection, schema: str, name: str, day: dt.date) -> None:
+def _build_fallback(
+    con: duckdb.DuckDBPyConnection, schema: str, name: str, day: dt.date, part: Part
+) -> None:
     """Build one day's state in the private catalog; keep at most FALLBACK_DAYS of them."""
-    _create(con, schema + name, day, rollups.location(con))
+    _create(con, schema + name, day, rollups.location(con), part)
     reg = schema + _FALLBACK_REGISTRY
-    con.execute(f"CREATE TABLE IF NOT EXISTS {reg} (name VARCHAR, seq BIGINT)")
+    kind = "TEMP TABLE" if schema.startswith("temp.") else "TABLE"
+    con.execute(f"CREATE {kind} IF NOT EXISTS {reg} (name VARCHAR, seq BIGINT)")
     con.execute(f"INSERT INTO {reg} SELECT ?, coalesce(max(seq), 0) + 1 FROM {reg}", [name])
     old = con.execute(f"SELECT name FROM {reg} ORDER BY seq DESC OFFSET {FALLBACK_DAYS}").fetchall()
     for (stale,) in old:

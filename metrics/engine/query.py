@@ -349,7 +349,7 @@ class _Eval:
             SOURCES[s].keyed == "customer" for s in per_source
         )
         if rel:
-            state = customer_state.table(self.con, self.f.date_to)
+            state = customer_state.table(self.con, self.f.date_to, need="rel")
             sql = f"SELECT customer_id, rel_type FROM {state}"
             sql = f"CREATE OR REPLACE TEMP TABLE {REL_MAP} AS {sql}"  # stays in DuckDB
             self.con.execute(sql)

@@ -200,6 +200,15 @@ def sel_cte(by: str | None = None, *, tiers: bool = True) -> str:
     return f"sel AS (SELECT cust.*, {grp} AS grp FROM cust WHERE " + " AND ".join(where) + ")"
 
 
+def limit_sql(limit: int | None) -> str:
+    """`LIMIT n` for at most `limit` rows (after the ORDER BY), "" for None (every row)."""
+    if limit is None:
+        return ""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise ValueError(f"limit must be a whole number >= 0 or None, not {limit!r}")
+    return f"LIMIT {limit}"
+
+
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
