@@ -82,6 +82,10 @@ def latest_day(con: duckdb.DuckDBPyConnection) -> dt.date | None:
     return data_bounds(con)[1]
 
 
+# Any of the flags asked for (none asked for: every flagged customer).
+_WANTED = "(len($wanted::VARCHAR[]) = 0 OR list_has_any(flags, $wanted::VARCHAR[]))"
+
+
 def watchlist(
     con: duckdb.DuckDBPyConnection,
     f: Filters,
@@ -102,8 +106,7 @@ def watchlist(
     state = customer_state.table(con, on or f.date_to)
     sql = (
         f"SELECT {', '.join(COLUMNS)} FROM {state} WHERE len(flags) > 0 AND {customer_ok()} "
-        "AND (len($wanted::VARCHAR[]) = 0 OR list_has_any(flags, $wanted::VARCHAR[])) "
-        f"ORDER BY {ORDER_SQL} {limit_sql(limit)}"
+        f"AND {_WANTED} ORDER BY {ORDER_SQL} {limit_sql(limit)}"
     )
     out = run(con, sql, {**f.params(), "wanted": list(flags)})
     out["flags"] = [list(x) for x in out["flags"]]
@@ -129,11 +132,19 @@ def managers(con: duckdb.DuckDBPyConnection, f: Filters) -> list[str]:
     return [str(m) for m in run(con, sql, {**settings_params(), **f.params()})["m"]]
 
 
-def watchlist_count(con: duckdb.DuckDBPyConnection, f: Filters, on: dt.date | None = None) -> int:
-    """How many customers the filters select are flagged on `on` (the Overview's number)."""
+def watchlist_count(
+    con: duckdb.DuckDBPyConnection,
+    f: Filters,
+    on: dt.date | None = None,
+    flags: Sequence[str] = (),
+) -> int:
+    """How many customers the filters select are flagged on `on` (the Overview's number);
+    with `flags`, how many `watchlist` lists (any of those flags)."""
     state = customer_state.table(con, on or f.date_to)
-    sql = f"SELECT count(*) AS n FROM {state} WHERE len(flags) > 0 AND {customer_ok()}"
-    return int(run(con, sql, f.params())["n"].iloc[0])
+    sql = (
+        f"SELECT count(*) AS n FROM {state} WHERE len(flags) > 0 AND {customer_ok()} AND {_WANTED}"
+    )
+    return int(run(con, sql, {**f.params(), "wanted": list(flags)})["n"].iloc[0])
 
 
 # --- CLI (shared with metrics.whitespace) -----------------------------------------------

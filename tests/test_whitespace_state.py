@@ -139,13 +139,20 @@ def test_the_state_answers_as_the_definition(
     # the dtypes of the whole frame, so the values are compared, not the dtypes)
     found = _searched(campaign, search)
     got = whitespace.customers(seed, f, on, next_best, search=search)
-    pd.testing.assert_frame_equal(got, found, check_dtype=False)
+    pd.testing.assert_frame_equal(_values(got), _values(found))
     assert whitespace.count_customers(seed, f, on, next_best, search=search) == len(found)
     first = whitespace.customers(seed, f, on, next_best, search=search, limit=2)
-    pd.testing.assert_frame_equal(first, found.head(2), check_dtype=False)
+    pd.testing.assert_frame_equal(_values(first), _values(found.head(2)))
     # The latest day is read from the published tables, any other from a private copy.
     published = on == SEED_LATEST
     assert (_source(seed, on) == "rollup_ws_customers") is published
+
+
+def _values(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame's values with one missing marker (a column without a value comes back as
+    object None, the same column with values as text with NaN)."""
+    out = frame.reset_index(drop=True).astype(object)
+    return out.where(out.notna(), None)
 
 
 def test_the_latest_day_is_published_and_other_days_built_once(
