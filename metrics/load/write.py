@@ -328,9 +328,14 @@ def load_frames(
     mode: str = "replace",
     source: str = "demo",
 ) -> list[LoadReport]:
-    """Load in-memory DataFrames (the demo bank) through the same checks; raises if refused."""
+    """Load in-memory DataFrames (the demo bank) through the same checks; raises if refused.
+
+    The frames' typed columns are staged from their values (`Extract.from_frame(native=True)`):
+    every rule a value can break is checked, the spelling rules of text are not needed.
+    """
     items: list[BatchItem] = [
-        (table, Extract.from_frame(df, f"{source}:{table}"), None) for table, df in frames.items()
+        (table, Extract.from_frame(df, f"{source}:{table}", native=True), None)
+        for table, df in frames.items()
     ]
     reports = load_batch(db, items, mode, loaded_by=source, alerts=False)
     if not all(r.ok for r in reports):
