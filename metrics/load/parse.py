@@ -49,6 +49,7 @@ MAX_FIELD_CHARS = 100_000
 MAX_LINE_BYTES = 1_000_000  # one CSV record, quoted line breaks included
 MAX_TEXT_BYTES = 1 << 30
 MAX_PARQUET_UNCOMPRESSED = 1 << 30
+NATIVE_BATCH_ROWS = 122_880
 
 
 class ExtractError(ValueError):
@@ -116,6 +117,10 @@ class Extract:
         if native:
             columns = {f"f{i}": table.column(i) for i in range(table.num_columns)}
             typed = pa.table(columns) if columns else pa.table({})
+            # Batches of a DuckDB row group's size: DuckDB scans batches in parallel.
+            typed = pa.Table.from_batches(
+                typed.combine_chunks().to_batches(max_chunksize=NATIVE_BATCH_ROWS), typed.schema
+            )
             checksum = _arrow_digest(headers, typed)
             return cls(name, "frame", headers, typed, checksum=checksum, native=True)
         digest = hashlib.sha256()
