@@ -565,6 +565,8 @@ def _distinct_values(con: duckdb.DuckDBPyConnection, staged: Staged) -> dict[str
     for col in staged.table.columns:
         if col.type != "text" or col.name not in staged.positions or col.name in staged.native:
             continue
+        if staged.table.key == (col.name,):  # the key alone: as many values as rows
+            continue
         name = f"_values_{staged.table.name}_{col.name}"
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {name} AS "
