@@ -637,15 +637,21 @@ def _key_checks(staged: Staged, mode: str, q: Sql) -> list[str]:
         )
         exact = " AND ".join(f"s.{k} = n.{k}" for k in key)
         stored_key = " || ' / ' || ".join(f"s.{k}" for k in key)
-        mine = " OR ".join(f"{k} IN ({_case_variants(k, t, stored)})" for k in text_key)
-        theirs = " OR ".join(f"{k} IN ({_case_variants(k, stored, t)})" for k in text_key)
+        # (file value, stored value) pairs of each text key column differing by case only,
+        # found once from the distinct values of both sides.
+        pairs = ", ".join(
+            f"_case_{k} AS MATERIALIZED ({_case_variants(k, t, stored)})" for k in text_key
+        )
+        mine = " OR ".join(f"{k} IN (SELECT mine FROM _case_{k})" for k in text_key)
+        theirs = " OR ".join(f"{k} IN (SELECT theirs FROM _case_{k})" for k in text_key)
         out.append(
+            f"SELECT * FROM (WITH {pairs} "
             f"SELECT n._row AS row, {pos0}::INTEGER AS pos, {raw_key} AS value, "
             f"{q.p(f'a {what} that differs from a stored key by more than letter case (stored: ')}"
             f" || min({stored_key}) || ')' AS expected, 'key_case_stored' AS code, "
             f"{q.p(what)} AS field, min({stored_key}) AS arg FROM (SELECT * FROM {t} "
             f"WHERE {mine}) n JOIN (SELECT * FROM {stored} WHERE {theirs}) s "
-            f"ON {fold_match} AND NOT ({exact}) GROUP BY ALL"
+            f"ON {fold_match} AND NOT ({exact}) GROUP BY ALL)"
         )
     if mode == "append":
         match = " AND ".join(f"s.{k} = {t}.{k}" for k in key)
@@ -667,7 +673,8 @@ def _key_checks(staged: Staged, mode: str, q: Sql) -> list[str]:
 
 def _case_variants(column: str, source: str, other: str | None = None) -> str:
     """SQL of the values of `source`.column that differ only by letter case from another
-    value of that column (of `other`.column when given)."""
+    value of that column; with `other`: the pairs (mine, theirs) of a `source` value and an
+    `other` value differing by case only."""
     values = f"SELECT DISTINCT {column} AS v FROM {source} WHERE {column} IS NOT NULL"
     if other is None:
         return (
@@ -676,7 +683,8 @@ def _case_variants(column: str, source: str, other: str | None = None) -> str:
         )
     others = f"SELECT DISTINCT {column} AS v FROM {other} WHERE {column} IS NOT NULL"
     return (
-        f"SELECT a.v FROM ({values}) a JOIN ({others}) b ON lower(a.v) = lower(b.v) AND a.v <> b.v"
+        f"SELECT a.v AS mine, b.v AS theirs FROM ({values}) a JOIN ({others}) b "
+        f"ON lower(a.v) = lower(b.v) AND a.v <> b.v"
     )
 
 
