@@ -209,6 +209,10 @@ def _loans(rng: np.random.Generator, cus: Customers, cal: Calendar, first_id: in
     balance = np.maximum(np.round(amount[li] * share, 2), 0.0)
     dpd = np.where(in_default, me - ts + 1, 0)
     risk = np.searchsorted(np.asarray([1, 90, 180, 360]), dpd, side="right")
+    # Stored by month (then loan, then as drawn): DuckDB skips the row groups of other months.
+    by_month = np.argsort(month, kind="stable")
+    month, li, risk, dpd = month[by_month], li[by_month], risk[by_month], dpd[by_month]
+    balance = balance[by_month]
     balances = pd.DataFrame(
         {
             "as_of_month": months(month),
@@ -364,6 +368,10 @@ def _revenue(
     )
     p_negative = np.where(np.isin(cat, (3, 6)), 0.02, 0.004)  # fx and advisory swing more
     value = np.where(rng.random(len(row)) < p_negative, -0.3 * value, value)
+    # Stored by month (then customer and category, as drawn): DuckDB skips the row groups
+    # of other months.
+    by_month = np.argsort(month[row], kind="stable")
+    row, cat, value = row[by_month], cat[by_month], value[by_month]
     return pd.DataFrame(
         {
             "month": months(month[row]),
