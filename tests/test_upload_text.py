@@ -79,3 +79,12 @@ def test_history_values_are_worded() -> None:
     out = upload_text.history_values(frame, "zh")
     assert list(out["mode"]) == ["整表替换", "追加", "odd"]
     assert list(out["outcome"])[:2] == ["已导入", "被拒"]
+
+
+def test_the_header_map_names_a_stored_column_in_the_pages_language() -> None:
+    from ui.upload.mapping import stored_as
+
+    # metrics/contract.py: surveys.customer_id's Chinese name is 客户编号
+    assert stored_as("surveys", "customer_id", "zh") == "客户编号（customer_id）"
+    assert stored_as("surveys", "customer_id", "en") == "customer_id"
+    assert stored_as("surveys", None, "zh") == "—"  # a header that maps to nothing

@@ -102,13 +102,22 @@ def _save_mapping(table: str, columns: dict[str, str | None], key: str) -> None:
 
 def header_frame(report: Any) -> pd.DataFrame:
     """The report's header map as a table a person reads (kind translated; the stored column
-    is named by its id, customer_id, in both languages: that id is what the header maps to)."""
+    by its id, customer_id, which is what the header maps to, and in Chinese by the
+    contract's Chinese name too: 客户编号（customer_id）)."""
     rows = [
         {
             tr("upload.col.file_header"): header,
-            tr("upload.col.column"): column or "—",
+            tr("upload.col.column"): stored_as(report.table, column, current_lang()),
             tr("upload.col.match"): tr(f"upload.match.{kind}"),
         }
         for header, column, kind in report.header_map
     ]
     return pd.DataFrame(rows)
+
+
+def stored_as(table: str, column: str | None, lang: str) -> str:
+    """A stored column as the header map names it: its id, in Chinese after its Chinese name."""
+    if not column:
+        return "—"
+    names = {c.name: c.alias for c in TABLES[table].columns} if table in TABLES else {}
+    return f"{names[column]}（{column}）" if lang == "zh" and column in names else column
