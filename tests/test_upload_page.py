@@ -220,13 +220,14 @@ def test_gbk_file_with_chinese_headers_maps_every_column(store: Path) -> None:
     assert "编码 GB18030" in texts(at.caption)  # upper case in Chinese
     assert at.selectbox(key="upload_0_table").value == "customers"
     headers = frame(at, HEADERS)
+    # the stored column in Chinese: the contract's Chinese name, then the id it maps to
     assert list(headers.iloc[:, 1]) == [
-        "customer_id",
-        "customer_name",
-        "branch_id",
-        "credit_rating",
-        "onboard_date",
-        "company_size",
+        "客户编号（customer_id）",
+        "客户名称（customer_name）",
+        "机构编号（branch_id）",
+        "信用评级（credit_rating）",
+        "建立关系日期（onboard_date）",
+        "企业规模（company_size）",
     ]
     assert list(headers.iloc[:, 2]) == ["中文别名"] * 6
     at.button(key="upload_load").click()
@@ -260,7 +261,7 @@ def test_manual_mapping_is_saved_and_reused(store: Path, tmp_path: Path) -> None
     assert mapper.label == "借据号"
     mapper.set_value("loan_id")
     at.run()
-    assert list(frame(at, HEADERS).iloc[0]) == ["借据号", "loan_id", "手工映射"]
+    assert list(frame(at, HEADERS).iloc[0]) == ["借据号", "借据编号（loan_id）", "手工映射"]
     at.text_input(key="upload_0_save_name").set_value("核心系统")
     at.button(key="upload_0_save").click()
     at.run()
@@ -275,7 +276,7 @@ def test_manual_mapping_is_saved_and_reused(store: Path, tmp_path: Path) -> None
     at = open_page()
     drop(at, ("core_loans_2.csv", _core_loans("L91")))
     assert at.selectbox(key="upload_0_saved").value == "核心系统"
-    assert list(frame(at, HEADERS).iloc[0]) == ["借据号", "loan_id", "手工映射"]
+    assert list(frame(at, HEADERS).iloc[0]) == ["借据号", "借据编号（loan_id）", "手工映射"]
     at.button(key="upload_load").click()
     at.run()
     assert not at.exception
