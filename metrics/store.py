@@ -31,6 +31,7 @@ from typing import Any
 import duckdb
 
 from metrics.contract import TABLES, create_table_sql
+from metrics.engine import snapshot
 from metrics.errors import CodedError
 
 DEFAULT_DB = Path("data/crm.duckdb")
@@ -116,6 +117,7 @@ def connect_reader(path: Path) -> duckdb.DuckDBPyConnection:
     con = connect(":memory:", read_only=False)
     con.execute("ATTACH ? AS store (READ_ONLY)", [str(path)])
     con.execute("USE store")
+    snapshot.freeze(con)  # the attached file cannot change: the engine asks about it once
     return con
 
 
@@ -123,6 +125,7 @@ def reader_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A new cursor of a `connect_reader` connection, reading the store by default."""
     cur = con.cursor()
     cur.execute("USE store")
+    snapshot.share(con, cur)
     return cur
 
 

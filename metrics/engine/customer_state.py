@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 import duckdb
 
-from metrics.engine import rollups
+from metrics.engine import rollups, snapshot
 from metrics.engine.sql import CUST_CTE, rel_ctes, settings_params, used_params
 from metrics.engine.state_sql import (
     FLAG_CTES,
@@ -245,9 +245,15 @@ def table(con: duckdb.DuckDBPyConnection, day: dt.date, need: Part = "all") -> s
     the settings and (for the types only) "rel": a full one serves both needs.
     """
     fp = fingerprint()
-    fp_stored, _revenue, part = _stored(con, "").get(day, ("", "", ""))
-    if fp_stored == fp and part in ("all", need) and _exists(con, "", _name(day)):
-        return _name(day)
+    # The store's own states, read once per reader connection (metrics.engine.snapshot).
+    stored = snapshot.remembered(con, "customer_state.stored", lambda: _stored(con, ""))
+    fp_stored, _revenue, part = stored.get(day, ("", "", ""))
+    if fp_stored == fp and part in ("all", need):
+        published = snapshot.remembered(
+            con, ("customer_state.exists", day), lambda: _exists(con, "", _name(day))
+        )
+        if published:
+            return _name(day)
     schema = rollups._fallback_schema(con)
     full = f"{_name(day)}_{fp}"
     names = [full] if need == "all" else [full, f"{_name(day)}_rel_{fp}"]

@@ -23,7 +23,7 @@ import pandas as pd
 
 from metrics.config import get_settings
 from metrics.contract import TIERS
-from metrics.engine import customer_state, rollups
+from metrics.engine import customer_state, rollups, snapshot
 from metrics.engine.sources import SOURCES, Source
 from metrics.engine.sql import (
     BRANCH_OK,
@@ -121,10 +121,14 @@ def source_dates(
     """Each contract table's start and as-of date (kpis.md, As-of date of a source), from
     the rollups in `schema` (default: where this connection reads them)."""
     schema = rollups.location(con) if schema is None else schema
-    return {
-        r["source"]: SourceDates(_as_date(r["start"]), _as_date(r["as_of"]))
-        for r in rollups.info(con, schema)
-    }
+
+    def read() -> dict[str, SourceDates]:
+        return {
+            r["source"]: SourceDates(_as_date(r["start"]), _as_date(r["as_of"]))
+            for r in rollups.info(con, schema)
+        }
+
+    return dict(snapshot.remembered(con, ("source_dates", schema), read))
 
 
 # --- SQL for one source ---------------------------------------------------------------

@@ -32,7 +32,7 @@ from typing import Any
 import duckdb
 
 from metrics.contract import TABLES
-from metrics.engine import revenue_state, whitespace_state
+from metrics.engine import revenue_state, snapshot, whitespace_state
 from metrics.engine.revenue_state import revenue_customers_sql
 from metrics.engine.sources import SLIM_SQL, SOURCE_DATES_SQL, SOURCES, Source
 from metrics.engine.sql import (
@@ -232,6 +232,10 @@ def _valid(con: duckdb.DuckDBPyConnection, schema: str) -> bool:
 
 def _fallback_schema(con: duckdb.DuckDBPyConnection) -> str:
     """The reader's private in-memory catalog when there is one, else the temp schema."""
+    return snapshot.remembered(con, "rollups.fallback_schema", lambda: _find_fallback(con))
+
+
+def _find_fallback(con: duckdb.DuckDBPyConnection) -> str:
     row = con.execute("SELECT current_database()").fetchone()
     current = str(row[0]) if row else ""
     names = {
@@ -243,7 +247,12 @@ def _fallback_schema(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def location(con: duckdb.DuckDBPyConnection) -> str:
-    """Where this connection reads rollups: the store's own, or a private copy built once."""
+    """Where this connection reads rollups: the store's own, or a private copy built once
+    (asked once per reader connection: metrics.engine.snapshot)."""
+    return snapshot.remembered(con, "rollups.location", lambda: _locate(con))
+
+
+def _locate(con: duckdb.DuckDBPyConnection) -> str:
     if _valid(con, ""):
         return ""
     schema = _fallback_schema(con)

@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 import duckdb
 
 from metrics.config import get_settings
+from metrics.engine import snapshot
 from metrics.engine.sql import CUST_CTE, sel_cte, settings_params, tier_params, used_params
 
 VERSION = 1
@@ -218,6 +219,10 @@ def _in_window(month: dt.date, day: dt.date | None) -> bool:
 def _private_schema(con: duckdb.DuckDBPyConnection) -> str:
     """The reader's private in-memory catalog when there is one, else the temp schema
     (where metrics.engine.rollups.location builds its private rollups too)."""
+    return snapshot.remembered(con, "whitespace_state.private", lambda: _find_private(con))
+
+
+def _find_private(con: duckdb.DuckDBPyConnection) -> str:
     row = con.execute(
         "SELECT current_database() <> 'memory' "
         "AND 'memory' IN (SELECT database_name FROM duckdb_databases())"
@@ -234,10 +239,13 @@ def tables(con: duckdb.DuckDBPyConnection, on: dt.date) -> Iterator[State]:
     """
     fp = fingerprint()
     private = _private_schema(con)
-    for schema in ("", private):
-        if _saved_day(con, schema) == (on, fp):
-            yield _state(f"{schema}rollup_ws_")
-            return
+    published = snapshot.remembered(con, "whitespace_state.saved", lambda: _saved_day(con, ""))
+    if published == (on, fp):
+        yield _state("rollup_ws_")
+        return
+    if _saved_day(con, private) == (on, fp):  # the private rollups' (an older store)
+        yield _state(f"{private}rollup_ws_")
+        return
     state = _state(f"{private}ws_", f"_{on:%Y%m%d}_{fp}")
     with _LOCK:
         if not _has_table(con, private, state.share.removeprefix(private)):
