@@ -73,7 +73,10 @@ _DAYS = st.dates(min_value=D(2023, 12, 1), max_value=D(2026, 3, 31))
 def test_the_state_of_any_day_equals_the_raw_ctes(
     con: duckdb.DuckDBPyConnection, day: dt.date
 ) -> None:
-    state = customer_state.table(con, day)
+    _assert_state_is_raw(con, customer_state.table(con, day), day)
+
+
+def _assert_state_is_raw(con: duckdb.DuckDBPyConnection, state: str, day: dt.date) -> None:
     every = Filters(day, day)
     raw_rel = f"WITH {CUST_CTE}, {rel_ctes()} SELECT {REL_COLS} FROM rel"
     raw_rfm = f"WITH {CUST_CTE}, {RFM_CTES} SELECT {RFM_COLS} FROM rfm"
@@ -290,8 +293,9 @@ def test_a_state_is_rebuilt_only_when_its_facts_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     db = build_seed_store(tmp_path / "seed.duckdb")
-    built: list[dt.date] = []
-    real = customer_state._create
+    built: list[dt.date] = []  # days built anew
+    refreshed: list[dt.date] = []  # days whose revenue columns were computed again
+    real, real_refresh = customer_state._create, customer_state._refresh_revenue
 
     def counting(
         c: duckdb.DuckDBPyConnection, target: str, day: dt.date, s: str | None, part: Any = "all"
@@ -299,7 +303,12 @@ def test_a_state_is_rebuilt_only_when_its_facts_changed(
         built.append(day)
         real(c, target, day, s, part)
 
+    def counting_refresh(c: duckdb.DuckDBPyConnection, s: str, day: dt.date) -> None:
+        refreshed.append(day)
+        real_refresh(c, s, day)
+
     monkeypatch.setattr(customer_state, "_create", counting)
+    monkeypatch.setattr(customer_state, "_refresh_revenue", counting_refresh)
 
     def append(csv: bytes) -> None:
         reports = load.load_batch(db, [("revenue", read_extract(csv, "r.csv"), None)], "append")
@@ -308,10 +317,11 @@ def test_a_state_is_rebuilt_only_when_its_facts_changed(
     # 2019-01 is outside both states' months: 2025-12-31 reads 2024-01..2025-12 (24 months),
     # 2025-01-01 reads 2023-02..2025-01. Neither is rebuilt.
     append(_revenue("2019-01", 1000))
-    assert built == []
-    # 2025-06 is inside 2025-12-31's months only.
+    assert built == refreshed == []
+    # 2025-06 is inside 2025-12-31's months only: a revenue-only load, so its full state
+    # keeps RFM and the other flags and computes the revenue columns again.
     append(_revenue("2025-06", 1000))
-    assert built == [D(2025, 12, 31)]
+    assert (built, refreshed) == ([], [D(2025, 12, 31)])
     # and the kept and the rebuilt states still equal the raw CTEs: C01's R12 on 2025-12-31
     # is 200,000 (tests/test_analysis.py) + 1,000; on 2025-01-01 (R12 = 2024-02..2025-01)
     # the 2025-06 row is not counted.
@@ -325,8 +335,29 @@ def test_a_state_is_rebuilt_only_when_its_facts_changed(
             assert _rows(c, f"SELECT {REL_COLS} FROM {stored}", {}) == _rows(c, raw, p)
         r12 = c.execute("SELECT r12 FROM customer_state_20251231 WHERE customer_id = 'C01'")
         assert r12.fetchone() == (201_000.0,)
+        # C01's revenue_drop on 2025-12-31 (3 months 2025-10..12 vs 2025-07..09, ratio 0.5):
+        # recent 0 < 0.5 x 80,000 (2025-09 deposit), so flagged.
+        assert "revenue_drop" in _state_flags(c, "C01")
     finally:
         c.close()
+    # 50,000 in 2025-11 makes C01's recent revenue 50,000 >= 40,000: the flag goes, and the
+    # refreshed state is still, column for column, what the raw CTEs answer.
+    append(_revenue("2025-11", 50_000))
+    assert (built, refreshed) == ([], [D(2025, 12, 31)] * 2)
+    c = connect_reader(db)
+    try:
+        assert "revenue_drop" not in _state_flags(c, "C01")
+        _assert_state_is_raw(c, "customer_state_20251231", D(2025, 12, 31))
+    finally:
+        c.close()
+
+
+def _state_flags(c: duckdb.DuckDBPyConnection, customer: str) -> list[str]:
+    row = c.execute(
+        "SELECT flags FROM customer_state_20251231 WHERE customer_id = ?", [customer]
+    ).fetchone()
+    assert row is not None
+    return list(row[0])
 
 
 # --- drill.customers: limit, search, count ------------------------------------------------

@@ -37,7 +37,10 @@ from metrics.engine import rollups, snapshot
 from metrics.engine.sql import CUST_CTE, rel_ctes, settings_params, used_params
 from metrics.engine.state_sql import (
     FLAG_CTES,
+    FLAGS,
+    REVENUE_DROP_SQL,
     RFM_CTES,
+    WL_REV_CTE,
     snapshot_month,
     watchlist_thresholds,
 )
@@ -70,6 +73,7 @@ WL_COLUMNS = (
     "past_due_loan, days_past_due, complaint_id, complaint_age_days, open_complaints, "
     "last_survey_date, last_score, maturing_loan, maturity_date, flags"
 )
+RFM_COLUMNS = "recency_days, frequency, monetary, r_score, f_score, m_score, segment"
 
 
 def _prefixed(alias: str, columns: str) -> str:
@@ -90,8 +94,7 @@ SELECT {REL_COLUMNS} FROM rel"""
 {RFM_CTES},
 {FLAG_CTES}
 SELECT {_prefixed("rel", REL_COLUMNS)},
-       rfm.recency_days, rfm.frequency, rfm.monetary, rfm.r_score, rfm.f_score, rfm.m_score,
-       rfm.segment,
+       {_prefixed("rfm", RFM_COLUMNS)},
        {_prefixed("wl", WL_COLUMNS)}
 FROM rel
 LEFT JOIN rfm ON rfm.customer_id = rel.customer_id
@@ -140,6 +143,42 @@ def _create(
     kind = "TEMP TABLE" if target.startswith("temp.") else "TABLE"  # a plain connection's
     sql = f"CREATE OR REPLACE {kind} {target} AS {raw_sql(rollup_schema, part)}"
     con.execute(sql, used_params(sql, raw_params(con, day)))
+
+
+def revenue_refresh_sql(rollup_schema: str, old: str) -> str:
+    """raw_sql's answer on $on after a load that changed only revenue, from the state `old`
+    of the same day: the relationship types and the watchlist's revenue facts are computed
+    again, everything else (RFM, the other flags' facts) is kept; the same customers are
+    active, since customers did not change. revenue_drop is FLAGS' first, so it is put in
+    front of the other flags, kept in their order."""
+    assert FLAGS[0] == "revenue_drop"
+    fresh = {  # the watchlist columns that read revenue; the rest read other facts
+        "rev_recent": "r.rev_recent",
+        "rev_before": "r.rev_before",
+        "flags": f"(CASE WHEN {REVENUE_DROP_SQL} THEN ['revenue_drop'] ELSE [] END) "
+        "|| list_filter(o.flags, lambda x: x <> 'revenue_drop') AS flags",
+    }
+    columns = [c.strip() for c in WL_COLUMNS.split(",")]
+    wl = ",\n       ".join(fresh.get(c, f"o.{c}") for c in columns)
+    return f"""WITH {CUST_CTE}, {rel_ctes("$on", rollups=rollup_schema)}, {WL_REV_CTE}
+SELECT {_prefixed("rel", REL_COLUMNS)},
+       {_prefixed("o", RFM_COLUMNS)},
+       {wl}
+FROM rel
+JOIN {old} o ON o.customer_id = rel.customer_id
+LEFT JOIN wl_rev r ON r.customer_id = rel.customer_id"""
+
+
+def _refresh_revenue(con: duckdb.DuckDBPyConnection, schema: str, day: dt.date) -> None:
+    """Rewrite the whole state of `day` after a revenue-only load (revenue_refresh_sql):
+    about half the work of a new one (RFM and most flags read loans, balances, requests
+    and surveys, which did not change)."""
+    table = f"{schema}{_name(day)}"
+    fresh = "_crm_state_refresh"
+    sql = f"CREATE OR REPLACE TEMP TABLE {fresh} AS {revenue_refresh_sql(schema, table)}"
+    con.execute(sql, used_params(sql, raw_params(con, day)))
+    con.execute(f"CREATE OR REPLACE TABLE {table} AS FROM temp.main.{fresh}")
+    con.execute(f"DROP TABLE temp.main.{fresh}")
 
 
 def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -211,13 +250,18 @@ def build(
     fresh: list[tuple[dt.date, str, str, str]] = []
     for d, part in sorted(days.items()):
         revenue = _revenue_fp(con, schema, d)
-        same = (
+        only_revenue = (  # the stored state of d differs at most in what revenue changes
             touched is not None
             and touched <= {"revenue"}
-            and stored.get(d) == (fp, revenue, part)
+            and stored.get(d, ("",))[0] == fp
+            and stored[d][2] == part
             and _exists(con, schema, _name(d))
         )
-        if not same:
+        if not only_revenue:
+            _create(con, f"{schema}{_name(d)}", d, schema, part)
+        elif stored[d][1] != revenue and part == "all":
+            _refresh_revenue(con, schema, d)
+        elif stored[d][1] != revenue:  # the types only: no cheaper than a new one
             _create(con, f"{schema}{_name(d)}", d, schema, part)
         fresh.append((d, fp, revenue, part))
     for d in stored:

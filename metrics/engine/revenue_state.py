@@ -120,15 +120,27 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def fingerprints_sql(schema: str) -> str:
-    """CREATE the per-month fingerprints the next incremental update compares with."""
-    return f"CREATE OR REPLACE TABLE {schema}rollup_revenue_months AS {FINGERPRINTS_SQL}"
+# This build's fingerprints, computed once (a scan of every revenue row): compared with the
+# last build's, then saved in their place.
+_NEW_MONTHS = "temp.main._crm_revenue_months"
+
+
+def fingerprint_months(con: duckdb.DuckDBPyConnection) -> None:
+    """Compute the per-month fingerprints of the revenue rows now, for the two below."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _crm_revenue_months AS {FINGERPRINTS_SQL}")
+
+
+def save_fingerprints(con: duckdb.DuckDBPyConnection, schema: str) -> None:
+    """Keep fingerprint_months' fingerprints for the next incremental update to compare."""
+    con.execute(f"CREATE OR REPLACE TABLE {schema}rollup_revenue_months AS FROM {_NEW_MONTHS}")
+    con.execute(f"DROP TABLE {_NEW_MONTHS}")
 
 
 def changed_months(con: duckdb.DuckDBPyConnection, schema: str) -> list[dt.date]:
-    """Revenue months whose rows differ from the last build's (added, removed or changed)."""
+    """Revenue months whose rows differ from the last build's (added, removed or changed);
+    after fingerprint_months."""
     rows = con.execute(
-        f"""SELECT coalesce(n.month, o.month) FROM ({FINGERPRINTS_SQL}) n
+        f"""SELECT coalesce(n.month, o.month) FROM {_NEW_MONTHS} n
 FULL OUTER JOIN {schema}rollup_revenue_months o ON o.month = n.month
 WHERE n.n IS DISTINCT FROM o.n OR n.fp IS DISTINCT FROM o.fp
 ORDER BY 1"""

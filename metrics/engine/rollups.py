@@ -144,12 +144,13 @@ def build(
     # Revenue: the months a load changed (None: all), found by their fingerprints.
     months: list[Any] | None = None
     if stale(("revenue",)):
+        revenue_state.fingerprint_months(con)
         if changed is None:
             ex(revenue_state.segments_sql(schema))
         else:
             months = revenue_state.changed_months(con, schema)
             revenue_state.update(con, schema, months)
-        ex(revenue_state.fingerprints_sql(schema))
+        revenue_state.save_fingerprints(con, schema)
     if stale(("loan_balances", "loans")):
         ex(RISK_ROLLUP_SQL.format(s=schema))
     if stale(("loan_balances", "loans", "customers")):

@@ -93,14 +93,9 @@ _DOWNGRADED = "list_contains($wl_down::VARCHAR[], b.risk_class) AND p.risk_class
 _M0 = "CAST(date_trunc('month', $on::DATE) AS DATE)"
 _OLD = "opened_at < CAST($on::DATE AS TIMESTAMP) - to_days($wl_cdays)"
 
-# CTEs ending in `wl`: every customer the filters select that is active on $on, with each
-# flag as a boolean and its facts. Needs `cust` and `sel` (kpis.CUST_CTE, kpis.sel_cte).
-FLAG_CTES = f"""wl_m0 AS (SELECT $wl_snap::DATE AS snap),
-wl_active AS (
-    SELECT sel.* FROM sel
-    WHERE sel.onboard_date <= $on::DATE AND (sel.churn_date IS NULL OR sel.churn_date > $on::DATE)
-),
-wl_rev AS (  -- bounds as expressions of $on, not of wl_m0: the scan skips other months
+# The watchlist's revenue facts per customer (the only flag facts that read revenue).
+# Bounds as expressions of $on, not of wl_m0: the scan skips other months.
+WL_REV_CTE = f"""wl_rev AS (
     SELECT r.customer_id,
            coalesce(sum(r.revenue) FILTER (WHERE r.month > {_M0} - to_months($wl_months)), 0)
                ::DOUBLE AS rev_recent,
@@ -109,7 +104,19 @@ wl_rev AS (  -- bounds as expressions of $on, not of wl_m0: the scan skips other
     FROM revenue r
     WHERE r.month > {_M0} - to_months(2 * $wl_months) AND r.month <= {_M0}
     GROUP BY r.customer_id
+)"""
+# The revenue_drop flag of wl_rev's row `r` (FLAGS' first: metrics.engine.customer_state
+# relies on that order when it refreshes a state after a revenue load).
+REVENUE_DROP_SQL = "coalesce(r.rev_before > 0 AND r.rev_recent < $wl_ratio * r.rev_before, FALSE)"
+
+# CTEs ending in `wl`: every customer the filters select that is active on $on, with each
+# flag as a boolean and its facts. Needs `cust` and `sel` (kpis.CUST_CTE, kpis.sel_cte).
+FLAG_CTES = f"""wl_m0 AS (SELECT $wl_snap::DATE AS snap),
+wl_active AS (
+    SELECT sel.* FROM sel
+    WHERE sel.onboard_date <= $on::DATE AND (sel.churn_date IS NULL OR sel.churn_date > $on::DATE)
 ),
+{WL_REV_CTE},
 wl_loans AS (
     SELECT l.customer_id, sum(b.outstanding_balance)::DOUBLE AS outstanding_balance,
            count(*) FILTER (WHERE {_DOWNGRADED}) AS downgraded_loans,
@@ -163,8 +170,7 @@ wl_facts AS (
            lo.past_due_loan, lo.days_past_due, c.complaint_id, c.complaint_age_days,
            coalesce(c.open_complaints, 0) AS open_complaints,
            s.last_survey_date, s.last_score, m.maturing_loan, m.maturity_date,
-           coalesce(r.rev_before > 0 AND r.rev_recent < $wl_ratio * r.rev_before, FALSE)
-               AS revenue_drop,
+           {REVENUE_DROP_SQL} AS revenue_drop,
            coalesce(lo.downgraded_loans > 0, FALSE) AS risk_downgrade,
            lo.past_due_loan IS NOT NULL AS past_due,
            coalesce(c.old_complaints > 0, FALSE) AS complaint_open,

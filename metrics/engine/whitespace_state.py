@@ -79,17 +79,20 @@ ws_ranked AS (  -- per tier, its categories best first (share descending, then n
 ws_held_list AS (
     SELECT customer_id, list(category ORDER BY category) AS held FROM ws_held GROUP BY customer_id
 ),
-ws_next AS (  -- the first of the tier's categories the customer does not hold
-    SELECT s.*, coalesce(h.held, []::VARCHAR[]) AS held,
-           list_filter(k.ranked, lambda x: NOT list_contains(coalesce(h.held, []), x.category))[1]
-               AS best
-    FROM ws_sel s
-    LEFT JOIN ws_held_list h ON h.customer_id = s.customer_id
-    LEFT JOIN ws_ranked k ON k.tier = s.tier
+ws_sel_held AS (
+    SELECT s.*, coalesce(h.held, []::VARCHAR[]) AS held
+    FROM ws_sel s LEFT JOIN ws_held_list h ON h.customer_id = s.customer_id
+),
+ws_best AS (  -- per tier and held list (a few hundred, not one per customer): the first of
+              -- the tier's categories not held; held_key numbers the distinct held lists
+    SELECT c.tier, c.held, (dense_rank() OVER (ORDER BY c.held))::INTEGER AS held_key,
+           list_filter(k.ranked, lambda x: NOT list_contains(c.held, x.category))[1] AS best
+    FROM (SELECT DISTINCT tier, held FROM ws_sel_held) c
+    LEFT JOIN ws_ranked k ON k.tier = c.tier
 ),
 ws_customers AS (
-    SELECT * EXCLUDE (best), best.category AS next_best, best.share AS next_best_share
-    FROM ws_next
+    SELECT s.*, b.best.category AS next_best, b.best.share AS next_best_share, b.held_key
+    FROM ws_sel_held s JOIN ws_best b ON b.tier = s.tier AND b.held = s.held
 )"""
 
 # The whole definition in one statement, from the facts (the answer the tables save).
@@ -99,9 +102,6 @@ CUSTOMER_COLUMNS = (
     "customer_id, customer_name, branch_id, tier, manager, relationship_manager, held, "
     "next_best, next_best_share"
 )
-# held_key numbers the distinct held lists (a few dozen): a reader fetches integers and
-# turns them into lists once per distinct list, not once per row.
-HELD_KEY = "(dense_rank() OVER (ORDER BY held))::INTEGER AS held_key"
 SHARE_COLUMNS = "tier, category, peers, holders, share"
 
 # The store's latest data date (metrics.views.data_bounds, the page's default day).
@@ -149,7 +149,9 @@ def _write(con: duckdb.DuckDBPyConnection, state: State, on: dt.date | None) -> 
     head = f"WITH {CUST_CTE}, {sel_cte(None)}, ws_cat AS (SELECT * FROM temp.main.{cat}), "
     ex(
         f"CREATE OR REPLACE TABLE {state.customers} AS {head}{SHARE_CTES}\n"
-        f"SELECT {CUSTOMER_COLUMNS}, {HELD_KEY} FROM ws_customers ORDER BY customer_id"
+        # held_key (ws_best) numbers the distinct held lists (a few hundred): a reader fetches
+        # integers and turns them into lists once per distinct list, not once per row.
+        f"SELECT {CUSTOMER_COLUMNS}, held_key FROM ws_customers ORDER BY customer_id"
     )
     ex(
         f"CREATE OR REPLACE TABLE {state.held} AS "
