@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -464,26 +465,40 @@ def test_a_bank_larger_than_a_chunk_streams_in_chunks_and_stores_exactly_generat
     assert _history(db) == expected
 
 
-def test_a_refused_chunk_leaves_the_store_as_it_was(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _store_then_break_the_second_chunk(
+    db: Path, monkeypatch: pytest.MonkeyPatch, change: Callable[[pd.DataFrame], pd.DataFrame]
+) -> tuple[dict[str, int], list[tuple[str, str, str, str, str]]]:
+    """Build a small bank into `db` (its counts and history are returned), then make the
+    next builds draw chunks of 100 customers with `change` applied to the second's surveys."""
     from metrics.demo import build as demo_build
-    from metrics.load import LoadRefusedError
 
-    db = tmp_path / "crm.duckdb"
     build_demo(db, seed=3, customers=120)
-    before = _store_counts(db)
-    history = _history(db)
+    before = _store_counts(db), _history(db)
     monkeypatch.setattr(demo_build, "CHUNK_CUSTOMERS", 100)
     real = demo_build.chunks
 
-    def second_chunk_broken(*args: object, **kwargs: object) -> object:
+    def second_chunk_changed(*args: object, **kwargs: object) -> object:
         for k, frames in enumerate(real(*args, **kwargs)):  # type: ignore[arg-type]
-            if k == 1:  # a survey score of 9 is outside 1..5: the loader refuses the chunk
-                frames["surveys"] = frames["surveys"].assign(overall_score=9)
+            if k == 1:
+                frames["surveys"] = change(frames["surveys"])
             yield frames
 
-    monkeypatch.setattr(demo_build, "chunks", second_chunk_broken)
+    monkeypatch.setattr(demo_build, "chunks", second_chunk_changed)
+    return before
+
+
+def test_a_refused_chunk_leaves_the_store_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from metrics.load import LoadRefusedError
+
+    db = tmp_path / "crm.duckdb"
+    before, history = _store_then_break_the_second_chunk(
+        db,
+        monkeypatch,
+        # a survey score of 9 is outside 1..5: the loader refuses the chunk
+        lambda surveys: surveys.assign(overall_score=9),
+    )
     stale = tmp_path / ".crm.duckdb.rebuild-killed"  # what a build killed with -9 leaves
     stale.mkdir()
     (stale / "crm.duckdb").write_bytes(b"half a store")
@@ -494,6 +509,26 @@ def test_a_refused_chunk_leaves_the_store_as_it_was(
     assert _history(db) == history
     # Neither the refused build's private copy nor the dead build's is left behind.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["crm.duckdb", "crm.duckdb.lock"]
+
+
+def test_a_key_differing_by_case_from_an_earlier_chunk_refuses_the_whole_bank(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from metrics.load import LoadRefusedError
+
+    def reuse_an_id(surveys: pd.DataFrame) -> pd.DataFrame:
+        # S00000001 is the first chunk's first survey: s00000001 differs by case only
+        surveys = surveys.copy()
+        surveys.loc[0, "response_id"] = "s00000001"
+        return surveys
+
+    db = tmp_path / "crm.duckdb"
+    before, history = _store_then_break_the_second_chunk(db, monkeypatch, reuse_an_id)
+    # Each chunk passes its own checks; the whole bank's check after the last one refuses it.
+    with pytest.raises(LoadRefusedError, match=r"surveys: 1 group.*S00000001 = s00000001"):
+        build_demo(db, seed=4, customers=250)
+    assert _store_counts(db) == before
+    assert _history(db) == history
 
 
 # --- managers, the watchlist and events, counted on the built default bank --------------

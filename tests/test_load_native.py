@@ -19,9 +19,10 @@ import pytest
 
 from metrics import load as loader
 from metrics import store
-from metrics.load.checks import validate_staged
+from metrics.contract import TABLES
+from metrics.load.checks import stored_case_variants, validate_staged
 from metrics.load.parse import Extract
-from metrics.load.write import BatchItem, _stage_batch
+from metrics.load.write import BatchItem, _stage_batch, check_key_case
 from tests.extracts import csv_bytes, query
 
 Problems = list[tuple[int, str, str]]
@@ -176,7 +177,8 @@ def test_load_frames_stores_exactly_what_the_text_of_the_same_frames_would(tmp_p
 REVENUE_HEADERS = ["month", "customer_id", "product_category", "revenue"]
 
 
-def test_composite_key_checks_against_the_file_and_the_store(tmp_path: Path) -> None:
+def _revenue_store(tmp_path: Path) -> Path:
+    """A store of branch B1, customer C1 and one revenue row: 2024-01 / C1 / fee."""
     db = tmp_path / "store.duckdb"
     customers = ["customer_id", "customer_name", "branch_id", "credit_rating", "onboard_date"]
     base = [
@@ -188,6 +190,11 @@ def test_composite_key_checks_against_the_file_and_the_store(tmp_path: Path) -> 
         (t, loader.read_extract(csv_bytes(h, r), f"{t}.csv"), None) for t, h, r in base
     ]
     assert all(r.ok for r in loader.load_batch(db, items, "replace", alerts=False))
+    return db
+
+
+def test_composite_key_checks_against_the_file_and_the_store(tmp_path: Path) -> None:
+    db = _revenue_store(tmp_path)
     rows = [
         ["2024-01", "C1", "fee", "5"],  # row 2: the stored key again
         ["2024-01", "C1", "FEE", "5"],  # row 3: stored fee and row 2's fee differ by case
@@ -230,3 +237,34 @@ def test_the_typed_frames_of_a_duckdb_query_load_natively(tmp_path: Path) -> Non
     found = _problems(frames, native=True)
     assert found["surveys"] == [(7, "invalid", "overall_score")]
     assert _problems(frames, native=False)["surveys"] == found["surveys"]
+
+
+def test_case_variants_checked_once_after_the_last_load_find_what_each_load_would(
+    tmp_path: Path,
+) -> None:
+    db = _revenue_store(tmp_path)
+    rows = [
+        ["2024-01", "C1", "FEE", "5"],  # row 2: the stored 2024-01 / C1 / fee but for case
+        ["2024-02", "C1", "fee", "5"],  # row 3: new, valid
+    ]
+
+    def second() -> list[BatchItem]:
+        return [("revenue", loader.read_extract(csv_bytes(REVENUE_HEADERS, rows), "r"), None)]
+
+    # Checked at the load (the default): row 2 is refused as a case variant of a stored key.
+    rep = loader.validate_batch(db, second(), "append")[0]
+    assert [(p.row, p.code) for p in rep.problems] == [(2, "key_case_stored")]
+    # Left for later: the load goes in (every other rule passed) ...
+    later = loader.load_batch(db, second(), "append", alerts=False, case_checked_later=True)
+    assert later[0].ok and later[0].rows_added == 2
+    # ... and the check over every stored row finds the one group: fee and FEE of 2024-01.
+    con = store.connect_reader(db)
+    try:
+        found = stored_case_variants(con, TABLES["revenue"])
+        assert stored_case_variants(con, TABLES["customers"]) == (0, [])
+    finally:
+        con.close()
+    assert found == (1, ["2024-01-01 / C1 / FEE = 2024-01-01 / C1 / fee"])
+    with pytest.raises(loader.LoadRefusedError, match="revenue: 1 group"):
+        check_key_case(db, ["customers", "revenue"])
+    check_key_case(db, ["customers"])  # no case variants there: nothing raised

@@ -210,6 +210,10 @@ class Staged:
     header_errors: bool = False
     # Columns staged from a typed value (a native frame): r_<column> holds the value, not text.
     native: dict[str, pa.DataType] = field(default_factory=dict)
+    # True when the caller checks the stored keys for case variants itself, once over the
+    # whole table after its last load (`stored_case_variants`): the demo build's appended
+    # chunks. Every other key rule still runs here.
+    case_checked_later: bool = False
 
     @property
     def typed(self) -> str:
@@ -630,7 +634,8 @@ def _key_checks(staged: Staged, mode: str, q: Sql) -> list[str]:
         f"GROUP BY ALL HAVING {varied}) g ON {in_group}) n JOIN {t} f ON f._row = n.first_row "
         f"WHERE NOT ({same})"
     )
-    if mode != "replace":  # replace drops the stored keys: only the file's own count
+    # replace drops the stored keys: only the file's own count
+    if mode != "replace" and not staged.case_checked_later:
         stored = f"main.{table.name}"
         fold_match = " AND ".join(
             f"lower(s.{k}) = lower(n.{k})" if k in text_key else f"s.{k} = n.{k}" for k in key
@@ -669,6 +674,38 @@ def _key_checks(staged: Staged, mode: str, q: Sql) -> list[str]:
             f"AND EXISTS (SELECT 1 FROM main.{table.name} s WHERE {match})"
         )
     return out
+
+
+def stored_case_variants(
+    con: duckdb.DuckDBPyConnection, table: Table, limit: int = MAX_PROBLEMS
+) -> tuple[int, list[str]]:
+    """Stored keys of `table` that differ from another stored key by letter case only: how
+    many groups of such keys, and up to `limit` of them ('2024-01-01 / C1 / FEE = ...').
+
+    The rules key_case_file and key_case_stored at once over every stored row: a series of
+    loads each made with `Staged.case_checked_later` (the demo build's chunks) is checked
+    by this once, after its last load, instead of each load against every stored row. The
+    same narrowing as `_key_checks`: only rows holding a value with a case variant in its
+    column can be such a key.
+    """
+    key = table.key
+    text_key = [c.name for c in table.columns if c.type == "text" and c.name in key]
+    if not text_key:
+        return 0, []
+    src = f"main.{table.name}"
+    not_null = " AND ".join(f"{k} IS NOT NULL" for k in key)
+    variant = " OR ".join(f"{k} IN ({_case_variants(k, src)})" for k in text_key)
+    folds = ", ".join(f"lower({k})" if k in text_key else k for k in key)
+    varied = " OR ".join(f"min({k}) <> max({k})" for k in text_key)
+    shown = " || ' / ' || ".join(f"CAST({k} AS VARCHAR)" for k in key)
+    rows = con.execute(
+        f"WITH c AS MATERIALIZED (SELECT DISTINCT {', '.join(key)} FROM {src} "
+        f"WHERE {not_null} AND ({variant})) "
+        f"SELECT string_agg({shown}, ' = ' ORDER BY {shown}) AS keys, count(*) OVER () AS n "
+        f"FROM c GROUP BY {folds} HAVING {varied} ORDER BY keys LIMIT $limit",
+        {"limit": limit},
+    ).fetchall()
+    return (int(rows[0][1]) if rows else 0), [str(r[0]) for r in rows]
 
 
 def _case_variants(column: str, source: str, other: str | None = None) -> str:

